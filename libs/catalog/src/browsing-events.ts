@@ -1,0 +1,49 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { MinorUnits, Optional, Slug, Text } from './field-rules';
+
+/** Browsing events (DESIGN §3). */
+export class PageViewed {
+  @Text(1, 2048)
+  url!: string;
+
+  @Optional() @Text(1, 2048)
+  referrer?: string;
+}
+
+export class ProductViewed {
+  @Text(1, 64)
+  sku!: string;
+
+  @Slug()
+  category!: string;
+
+  @Optional() @MinorUnits()
+  price?: number;
+}
+
+export class SearchPerformed {
+  @Text(1, 200)
+  query!: string;
+
+  @Optional() @IsInt() @Min(0) @Max(1_000_000_000)
+  resultCount?: number;
+}
+
+export class CartItemAdded {
+  @Text(1, 64)
+  sku!: string;
+
+  @Slug()
+  category!: string;
+
+  @IsInt() @Min(1) @Max(100_000)
+  quantity!: number;
+
+  @Optional() @MinorUnits()
+  unitPrice?: number;
+}
+
+export class CartItemRemoved {
+  @Text(1, 64)
+  sku!: string;
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+
+/**
+ * Personal data marks (DESIGN §2). Every personal field of the catalog carries `@Personal(kind)`
+ * on its class; masking (mask-personal-data.ts) and, later, per-customer encryption read the
+ * marks from here and nowhere else.
+ */
+export type PersonalKind = 'name' | 'phone' | 'email' | 'address' | 'birthDate' | 'freeText';
+
+const MARKS = Symbol('tessera:personal');
+
+export function Personal(kind: PersonalKind): PropertyDecorator {
+  return (target, property) => {
+    const marks: Record<string, PersonalKind> = { ...(Reflect.getMetadata(MARKS, target) ?? {}) };
+    marks[String(property)] = kind;
+    Reflect.defineMetadata(MARKS, marks, target);
+  };
+}
+
+/** The personal fields of a catalog class, by property name. */
+export function personalFieldsOf(type: Function): Readonly<Record<string, PersonalKind>> {
+  return Reflect.getMetadata(MARKS, type.prototype) ?? {};
+}

@@ -1,0 +1,85 @@
+import { PoolClient } from 'pg';
+import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
+import { RecordedEvent, anyRevision } from '../event-store.port';
+import { eventStoreContract, newEvent, newStream, waitFor } from '../testing/event-store-contract';
+import { PostgresEventStore } from './postgres-event-store';
+
+eventStoreContract('postgres', async () => {
+  const database = await createTestDatabase('es_contract');
+  const store = new PostgresEventStore(database.pool, { pollIntervalMs: 20 });
+  return { store, close: async () => (await store.close(), await database.drop()) };
+});
+
+describe('PostgreSQL event store: late commits (DESIGN §10)', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('es_late_commit');
+    store = new PostgresEventStore(database.pool, { pollIntervalMs: 20 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  /** Appends one event inside an open transaction and leaves it open. */
+  async function openAppend(client: PoolClient, streamId: string, takeTransactionIdFirst: boolean): Promise<string> {
+    const event = newEvent('PageViewed', { url: '/slow' });
+    await client.query('begin');
+    if (takeTransactionIdFirst) await client.query('select pg_current_xact_id()');
+    return event.eventId;
+  }
+
+  async function appendInOpenTransaction(client: PoolClient, streamId: string, eventId: string): Promise<void> {
+    await client.query(
+      `select * from es_append(array[$1]::text[], array[-1]::bigint[], array[$2]::uuid[], array['PageViewed'], array['2026-11-20T10:00:00+08:00'],
+         array['web'], array['{"url":"/slow"}']::jsonb[], array['{}']::jsonb[], array[$2::text])`,
+      [streamId, eventId],
+    );
+  }
+
+  it.each([
+    ['takes an earlier position and commits after a later writer', false],
+    ['has the older transaction id but takes a later position than a writer that is still open', true],
+  ])('never skips a writer that %s', async (_case, slowHasOlderTransaction) => {
+    const [slowStream, fastStream] = [newStream(), newStream()];
+    const mine = new Set([slowStream, fastStream]);
+    const seen: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll(async (batch) => void seen.push(...batch.filter((e) => mine.has(e.streamId))), { batchSize: 10 });
+    const slow = await database.pool.connect();
+    const fast = await database.pool.connect();
+    try {
+      let slowEventId: string;
+      if (slowHasOlderTransaction) {
+        // slow: xid first, position later; fast: newer xid, earlier position, still open while slow commits
+        slowEventId = await openAppend(slow, slowStream, true);
+        const fastEventId = await openAppend(fast, fastStream, false);
+        await appendInOpenTransaction(fast, fastStream, fastEventId);
+        await appendInOpenTransaction(slow, slowStream, slowEventId);
+        await slow.query('commit');
+        await waitFor(() => seen.length >= 1);
+        expect(seen.map((e) => e.eventId)).toEqual([slowEventId]);
+        await fast.query('commit');
+        await waitFor(() => seen.length >= 2);
+        expect(seen.map((e) => e.eventId)).toEqual([slowEventId, fastEventId]);
+      } else {
+        // slow takes a position first and stays open; a later writer commits in the meantime
+        slowEventId = await openAppend(slow, slowStream, false);
+        await appendInOpenTransaction(slow, slowStream, slowEventId);
+        const [fastResult] = await store.append([{ streamId: fastStream, expectedRevision: anyRevision, events: [newEvent('PageViewed', { url: '/fast' })] }]);
+        const pending = await store.readAll({ maxCount: 1000 });
+        expect(pending.some((e) => e.eventId === fastResult.eventId)).toBe(false);
+        await slow.query('commit');
+        await waitFor(() => seen.length >= 2);
+        expect(seen.map((e) => e.eventId)).toEqual([slowEventId, fastResult.eventId]);
+      }
+    } finally {
+      await slow.query('rollback').catch(() => undefined);
+      await fast.query('rollback').catch(() => undefined);
+      slow.release();
+      fast.release();
+      await subscription.stop();
+    }
+  });
+});

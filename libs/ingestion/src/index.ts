@@ -1,0 +1,4 @@
+export * from './ingestion.module';
+export * from './record-events/prepare-appends';
+export * from './record-events/validate-event';
+export * from './record-events/content-hash';

@@ -1,0 +1,14 @@
+import { Command } from '@nestjs/cqrs';
+
+export type RecordedResult = { eventId: string; streamRevision: number; position: string; duplicate: boolean };
+
+/** Append client events to their customers' streams; answered once durably stored. */
+export class RecordEvents extends Command<RecordedResult[]> {
+  constructor(
+    readonly bodies: unknown[],
+    /** A batch reports bad events by index; a single event by field only. */
+    readonly batch: boolean,
+  ) {
+    super();
+  }
+}

