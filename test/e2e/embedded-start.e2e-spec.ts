@@ -28,7 +28,7 @@ describe('npm start on the embedded default', () => {
   });
 
   const start = async (): Promise<{ process: ChildProcess; output: () => string }> => {
-    const env = { ...process.env, PORT: String(port), TESSERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TESSERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
     delete env.TESSERA_ADMIN_KEY;
     delete env.KAFKA_BROKERS;
