@@ -1,10 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '../libs/platform/src/database/embedded-postgres';
+import { startTessera } from './support/tessera-process';
 
 /**
  * npm run bench:ingest — batch ingest over HTTP vs a raw multi-row INSERT baseline into the same
@@ -27,7 +27,15 @@ async function main(): Promise<void> {
   log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   const { url: databaseUrl, stop: stopDatabase } = await database();
   const port = await freePort();
-  const app = await startApp(databaseUrl, port);
+  const app = await startTessera(resolve(__dirname, '../apps/tessera/src/main.js'), {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    TESSERA_ADMIN_KEY: ADMIN_KEY,
+    TESSERA_ROLES: 'ingest,query',
+    LOG_LEVEL: 'warn',
+  });
+  log(`app started on port ${port} (separate process)`);
   const base = `http://127.0.0.1:${port}`;
   const pool = new Pool({ connectionString: databaseUrl, max: CLIENTS });
   try {
@@ -48,7 +56,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await pool.end();
-    await stopApp(app);
+    await app.stop();
     await stopDatabase();
   }
 }
@@ -61,30 +69,6 @@ async function database(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
   log(`starting an embedded PostgreSQL in ${dir} (fsync on)`);
   return startEmbeddedPostgres(dir, (msg) => log(msg));
-}
-
-async function startApp(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const main = resolve(__dirname, '../apps/tessera/src/main.js');
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), TESSERA_ADMIN_KEY: ADMIN_KEY, TESSERA_ROLES: 'ingest,query', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('Tessera is running')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the app did not start:\n${output}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  log(`app started on port ${port} (separate process)`);
-  return child;
-}
-
-async function stopApp(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** CLIENTS workers take batches off one queue; returns events per second. */

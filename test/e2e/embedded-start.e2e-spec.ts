@@ -1,11 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@tessera/platform/database/embedded-postgres';
+import { TesseraProcess, startTessera } from '../../bench/support/tessera-process';
 import { call } from '../support/test-app';
 
+/** The built entry point (npm test builds first, in pretest). */
 const MAIN = resolve(__dirname, '../../dist/apps/tessera/src/main.js');
 
 /**
@@ -15,7 +16,7 @@ const MAIN = resolve(__dirname, '../../dist/apps/tessera/src/main.js');
 describe('npm start on the embedded default', () => {
   let dataDir: string;
   let port: number;
-  let server: ChildProcess | undefined;
+  let server: TesseraProcess | undefined;
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (pretest)`);
@@ -23,29 +24,18 @@ describe('npm start on the embedded default', () => {
     port = await freePort();
   });
   afterAll(async () => {
-    server?.kill('SIGKILL');
+    await server?.stop('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const start = async (): Promise<{ process: ChildProcess; output: () => string }> => {
+  const start = async (): Promise<TesseraProcess> => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TESSERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
     delete env.TESSERA_ADMIN_KEY;
     delete env.KAFKA_BROKERS;
-    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Tessera is running')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    server = child;
-    return { process: child, output: () => output };
+    server = await startTessera(MAIN, env);
+    return server;
   };
-
-  const exited = (child: ChildProcess) => new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
 
   it('starts with nothing configured, prints the URL and admin key, keeps data across a kill -9, and stops cleanly on SIGTERM', async () => {
     const first = await start();
@@ -61,8 +51,7 @@ describe('npm start on the embedded default', () => {
     });
     expect(stored.status).toBe(202);
 
-    first.process.kill('SIGKILL');
-    await exited(first.process);
+    await first.stop('SIGKILL');
     const leftover = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(() => process.kill(leftover, 0)).not.toThrow();
 
@@ -70,8 +59,7 @@ describe('npm start on the embedded default', () => {
     const timeline = await call(url, 'GET', '/v1/customers/c-embedded/timeline', { key: adminKey });
     expect(timeline.body.items).toEqual([expect.objectContaining({ eventId: stored.body.eventId, data: { name: '王芳' } })]);
 
-    second.process.kill('SIGTERM');
-    expect(await exited(second.process)).toBe(0);
+    expect(await second.stop('SIGTERM')).toBe(0);
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     server = undefined;
   });

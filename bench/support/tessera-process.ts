@@ -1,0 +1,35 @@
+import { ChildProcess, spawn } from 'node:child_process';
+export type TesseraProcess = { child: ChildProcess; output(): string; stop(signal?: NodeJS.Signals): Promise<number | null> };
+
+/**
+ * Starts the built app (`main`: dist/apps/tessera/src/main.js) as a separate process, as
+ * `npm start` runs it, and resolves once it prints its banner; rejects with its output if it exits first. */
+export function startTessera(main: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<TesseraProcess> {
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const handle: TesseraProcess = {
+    child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return new Promise((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`tessera did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Tessera is running')) {
+        clearTimeout(timer);
+        ready(handle);
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`tessera exited with ${code} before it started:\n${output}`));
+    });
+  });
+}
