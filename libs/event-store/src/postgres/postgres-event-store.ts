@@ -17,7 +17,7 @@ import {
   WrongExpectedRevisionError,
   noStream,
 } from '../event-store.port';
-import { flattenAppends } from '../flatten-appends';
+import { FlatEvent, flattenAppends } from '../flatten-appends';
 import { START, decodePosition, encodePosition } from './postgres-positions';
 
 type Row = {
@@ -83,7 +83,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** A concurrent append of the same new eventId loses the ledger race; the retry answers it as a duplicate. */
-  private async callAppend(params: unknown[], events: ReturnType<typeof flattenAppends>): Promise<AppendRow[]> {
+  private async callAppend(params: unknown[], events: FlatEvent[]): Promise<AppendRow[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.query<AppendRow>(
@@ -98,7 +98,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private translate(error: unknown, events: ReturnType<typeof flattenAppends>): unknown {
+  private translate(error: unknown, events: FlatEvent[]): unknown {
     if (pgErrorCode(error) === WRONG_REVISION) {
       const detail = JSON.parse((error as { detail?: string }).detail ?? '{}') as { streamId: string; actual: number | null };
       const expected = events.find((e) => e.streamId === detail.streamId)?.expected ?? noStream;
@@ -202,7 +202,7 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-function expectedCode(expected: ReturnType<typeof flattenAppends>[number]['expected']): string {
+function expectedCode(expected: FlatEvent['expected']): string {
   switch (expected.kind) {
     case 'any':
       return '-1';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { isConnectionError } from '../database/pg-errors';
 import { PG_POOL } from '../database/database.tokens';
-import { NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
+import { FieldError, NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
 import { Principal, SCOPES, Scope, isScope } from './scopes';
 
 export type ApiKeyView = { id: string; name: string; scopes: Scope[]; createdAt: string; lastUsedAt: string | null; bootstrap: boolean };
@@ -29,7 +29,7 @@ export class ApiKeysService {
   }
 
   async create(name: unknown, scopes: unknown): Promise<{ id: string; key: string }> {
-    const errors = [];
+    const errors: FieldError[] = [];
     if (typeof name !== 'string' || name.trim().length < 1 || name.length > 100) {
       errors.push({ pointer: '/name', rule: 'isLength', message: 'name must be a string of 1–100 characters' });
     }
