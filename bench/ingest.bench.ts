@@ -9,7 +9,8 @@ import { startTessera } from './support/tessera-process';
 /**
  * npm run bench:ingest — batch ingest over HTTP vs a raw multi-row INSERT baseline into the same
  * table, then single events at a fixed 500 req/s. Starts its own app and (unless DATABASE_URL is
- * set) its own embedded PostgreSQL. Last line: one JSON object.
+ * set) its own embedded PostgreSQL. Last line: one JSON object. BENCH_APP_NODE_ARGS passes node
+ * flags to the app process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
  */
 const CUSTOMERS = 100_000;
 const BATCH = 500;
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     TESSERA_ADMIN_KEY: ADMIN_KEY,
     TESSERA_ROLES: 'ingest,query',
     LOG_LEVEL: 'warn',
-  });
+  }, { nodeArgs: (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean) });
   log(`app started on port ${port} (separate process)`);
   const base = `http://127.0.0.1:${port}`;
   const pool = new Pool({ connectionString: databaseUrl, max: CLIENTS });

@@ -4,8 +4,9 @@ export type TesseraProcess = { child: ChildProcess; output(): string; stop(signa
 /**
  * Starts the built app (`main`: dist/apps/tessera/src/main.js) as a separate process, as
  * `npm start` runs it, and resolves once it prints its banner; rejects with its output if it exits first. */
-export function startTessera(main: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<TesseraProcess> {
-  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startTessera(main: string, env: NodeJS.ProcessEnv, options: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<TesseraProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const handle: TesseraProcess = {
