@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from '@tessera/catalog';
-import { contentHash } from './content-hash';
+import { VALID_DATA as VALID } from '@tessera/catalog/testing/catalog-samples';
+import { canonicalJson, contentHash } from './content-hash';
 import { ValidEvent, validateEvent } from './validate-event';
 
 const now = new Date('2026-11-24T02:00:00Z');
@@ -15,35 +16,6 @@ const envelope = (type: string, data: Record<string, unknown>, extra: Record<str
   ...extra,
 });
 
-const VALID: [string, Record<string, unknown>][] = [
-  ['CustomerRegistered', { name: '张伟', gender: 'male', birthDate: '1990-05-01', email: 'zhang.wei@example.cn', phone: '+8613800138000', referredBy: 'c-0' }],
-  ['ProfileUpdated', { name: null, phone: '+8613912345678' }],
-  ['AddressSaved', { addressId: 'a1', province: '江苏省', city: '南京市', district: '玄武区', line1: '中山路 1 号 2 单元', postalCode: '210000', isDefault: true }],
-  ['AddressRemoved', { addressId: 'a1' }],
-  ['ConsentChanged', { marketingEmail: true, marketingSms: false }],
-  ['CustomerTagged', { tag: '高价值' }],
-  ['CustomerUntagged', { tag: 'vip' }],
-  ['MembershipTierChanged', { tier: 'gold' }],
-  ['IdentityLinked', { anonymousId: 'anon-42' }],
-  ['OrderPlaced', { orderId: 'o-1', items: [{ sku: 'B-1', name: '三体', category: 'books', quantity: 2, unitPrice: 3900 }], total: 7800, currency: 'CNY' }],
-  ['OrderPaid', { orderId: 'o-1', amount: 7800, currency: 'CNY', method: 'alipay' }],
-  ['OrderShipped', { orderId: 'o-1', carrier: '顺丰', trackingNumber: 'SF123' }],
-  ['OrderDelivered', { orderId: 'o-1' }],
-  ['OrderCancelled', { orderId: 'o-1', reason: '不想要了' }],
-  ['OrderRefunded', { orderId: 'o-1', amount: 3900, currency: 'CNY' }],
-  ['PageViewed', { url: 'https://shop.example.cn/books?q=三体', referrer: 'https://www.baidu.com/' }],
-  ['ProductViewed', { sku: 'B-1', category: 'books', price: 3900 }],
-  ['SearchPerformed', { query: '空气净化器', resultCount: 12 }],
-  ['CartItemAdded', { sku: 'A-9', category: 'appliances', quantity: 1, unitPrice: 129900 }],
-  ['CartItemRemoved', { sku: 'A-9' }],
-  ['ServiceChatStarted', { chatId: 'ch-1', topic: '退货' }],
-  ['ServiceChatEnded', { chatId: 'ch-1', resolved: true, durationSeconds: 300 }],
-  ['ComplaintFiled', { complaintId: 'k-1', category: 'delivery', severity: 'high', orderId: 'o-1', description: '快递员态度差，包裹破损' }],
-  ['ComplaintResolved', { complaintId: 'k-1', resolution: '已补发', compensation: '20 元优惠券' }],
-  ['SurveyAnswered', { surveyId: 's-1', kind: 'NPS', score: 0, comment: '一般', subject: 'order', subjectId: 'o-1' }],
-  ['CareMessageSent', { kind: 'birthday', campaignId: 'bday-2026' }],
-  ['ReferralRewarded', { referredCustomerId: 'c-2', reward: '积分 500' }],
-];
 
 describe('validateEvent', () => {
   it('covers every type of the catalog', () => {
@@ -62,6 +34,7 @@ describe('validateEvent', () => {
     ['an occurredAt more than 5 minutes ahead', envelope('PageViewed', { url: '/' }, { occurredAt: '2026-11-24T02:05:01Z' }), '/occurredAt', 'notInFuture', /5 minutes/],
     ['an hour 24', envelope('PageViewed', { url: '/' }, { occurredAt: '2026-11-20T24:00:00Z' }), '/occurredAt', 'matches', /ISO-8601/],
     ['unknown metadata', envelope('PageViewed', { url: '/' }, { metadata: { tenant: 't' } }), '/metadata/tenant', 'unknownField', /not a field/],
+    ['29 February of a common year', envelope('PageViewed', { url: '/' }, { occurredAt: '2025-02-29T10:00:00Z' }), '/occurredAt', 'isDateTime', /real date/],
     ['an impossible date', envelope('PageViewed', { url: '/' }, { occurredAt: '2026-02-30T10:00:00Z' }), '/occurredAt', 'isDateTime', /real date/],
     ['an unknown channel', envelope('PageViewed', { url: '/' }, { channel: 'fax' }), '/channel', 'isIn', /web, app/],
     ['a non-UUID eventId', envelope('PageViewed', { url: '/' }, { eventId: '42' }), '/eventId', 'isUuid', /UUID/],
@@ -83,6 +56,10 @@ describe('validateEvent', () => {
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors;
     expect(errors).toContainEqual({ index: 7, pointer, rule, message: expect.stringMatching(message) });
+  });
+
+  it.each(['2024-02-29T10:00:00Z', '2000-02-29T10:00:00Z', '2025-12-31T23:59:59.999+08:00'])('accepts the real date %s', (occurredAt) => {
+    expect(validateEvent(envelope('PageViewed', { url: '/' }, { occurredAt }), context).ok).toBe(true);
   });
 
   it('rejects an order of 501 items', () => {
@@ -114,4 +91,17 @@ describe('contentHash', () => {
     'differs when %j differs',
     (change) => expect(contentHash(event(change))).not.toBe(contentHash(event({}))),
   );
+});
+
+describe('canonicalJson', () => {
+  it.each([
+    [{ b: 1, a: [3, { d: null, c: '张伟' }], e: { g: true, f: 'x"y' } }, '{"a":[3,{"c":"张伟","d":null}],"b":1,"e":{"f":"x\\"y","g":true}}'],
+    [[], '[]'],
+    [{}, '{}'],
+    [{ a: undefined, b: 2 }, '{"b":2}'],
+    ['text', '"text"'],
+    [12.5, '12.5'],
+  ])('%j → %s', (value, expected) => {
+    expect(canonicalJson(value)).toBe(expected);
+  });
 });

@@ -1,7 +1,6 @@
-import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { ValidationError as ClassValidationError, validateSync } from 'class-validator';
 import { Channel, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
 import { FieldError } from '@tessera/platform/errors';
+import { compileValidator } from './compile-validator';
 
 /** An envelope that passed every rule; `data` is the client's plain object, unchanged. */
 export type ValidEvent = {
@@ -20,7 +19,6 @@ export type Validated = { ok: true; event: ValidEvent } | { ok: false; errors: F
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const METADATA_MAX_BYTES = 2048;
-const STRICT = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } };
 
 /** Validates one envelope and its data against the catalog (DESIGN §2, §3). Pure: `now` is passed in. */
 export function validateEvent(body: unknown, context: ValidationContext, index?: number): Validated {
@@ -37,7 +35,7 @@ export function validateEvent(body: unknown, context: ValidationContext, index?:
   const type = envelope.type;
   const data = envelope.data;
   if (isEventType(type) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    errors.push(...check(EVENT_CATALOG[type] as ClassConstructor<object>, data as Record<string, unknown>, '/data'));
+    errors.push(...check(EVENT_CATALOG[type], data as Record<string, unknown>, '/data'));
     errors.push(...currencyRule(data as Record<string, unknown>, context.currency));
   }
   if (errors.length > 0) return at(errors);
@@ -55,23 +53,14 @@ export function validateEvent(body: unknown, context: ValidationContext, index?:
   };
 }
 
-function check(type: ClassConstructor<object>, plain: Record<string, unknown>, base: string): FieldError[] {
-  const instance = plainToInstance(type, plain);
-  return validateSync(instance, STRICT).flatMap((error) => flatten(error, base));
-}
-
-function flatten(error: ClassValidationError, base: string): FieldError[] {
-  const pointer = `${base}/${escapePointer(error.property)}`;
-  const own = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
-    rule === 'whitelistValidation'
-      ? { pointer, rule: 'unknownField', message: `${error.property} is not a field of this object` }
-      : { pointer, rule, message },
+function check(type: Function, plain: Record<string, unknown>, base: string): FieldError[] {
+  return compileValidator(type)(plain, base).map((error) =>
+    error.rule === 'whitelistValidation' ? { pointer: error.pointer, rule: 'unknownField', message: `${unescapePointer(error.pointer.split('/').pop() ?? '')} is not a field of this object` } : error,
   );
-  return [...own, ...(error.children ?? []).flatMap((child) => flatten(child, pointer))];
 }
 
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function timeRules(occurredAt: string, now: Date): FieldError[] {
@@ -88,11 +77,15 @@ function timeRules(occurredAt: string, now: Date): FieldError[] {
   return [];
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Date.parse rolls 2026-02-30 over to March; a fact's date must exist. */
 function isCalendarDate(date: string): boolean {
-  const [year, month, day] = date.split('-').map(Number);
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  return probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 function currencyRule(data: Record<string, unknown>, currency: string): FieldError[] {
