@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -40,12 +42,15 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const pool = new Pool({ connectionString: databaseUrl, max: CLIENTS });
   try {
-    await runClients(Array.from({ length: 10 }, () => makeBatch(BATCH)), (batch) => postBatch(base, batch), 'warm-up');
-    const batches = Array.from({ length: Math.ceil(BATCH_EVENTS / BATCH) }, () => makeBatch(BATCH));
-    const http = await runClients(batches, (batch) => postBatch(base, batch), 'HTTP batch ingest');
-    const baselineBatches = Array.from({ length: batches.length }, () => makeBatch(BATCH));
-    const baseline = await runClients(baselineBatches, (batch) => insertBaseline(pool, batch), 'baseline INSERT … unnest');
-    const single = await fixedRate(base, SINGLE_RATE, SINGLE_SECONDS);
+    const cpu = () => cpuSeconds(app.child.pid);
+    await runClients(batchesOf(5_000), (batch) => postBatch(base, batch), 'warm-up', cpu);
+    await settle(pool);
+    const http = await runClients(batchesOf(BATCH_EVENTS), (batch) => postBatch(base, batch), 'HTTP batch ingest', cpu);
+    await settle(pool);
+    const baseline = await runClients(batchesOf(BATCH_EVENTS), (batch) => insertBaseline(pool, batch), 'baseline INSERT … unnest', cpu);
+    await settle(pool);
+    await fixedRate(base, SINGLE_RATE, 2, cpu, 'single events warm-up');
+    const single = await fixedRate(base, SINGLE_RATE, SINGLE_SECONDS, cpu, 'single events');
     const result = {
       eventsPerSec: Math.round(http),
       baselineEventsPerSec: Math.round(baseline),
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     log(`single events: ${single.sent} sent at ${SINGLE_RATE}/s, ${single.failed} failed, p50 ${single.p50} ms, p99 ${single.p99} ms, max ${single.max} ms`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    agent.destroy();
     await pool.end();
     await app.stop();
     await stopDatabase();
@@ -72,11 +78,48 @@ async function database(): Promise<{ url: string; stop(): Promise<void> }> {
   return startEmbeddedPostgres(dir, (msg) => log(msg));
 }
 
+/** Generated before a phase starts, so the load generator spends its CPU outside the timing. */
+function batchesOf(events: number): Envelope[][] {
+  return Array.from({ length: Math.ceil(events / BATCH) }, () => makeBatch(BATCH));
+}
+
+type CpuSample = { app: number; postgres: number; bench: number };
+
+/** CPU seconds used so far by the app process, every postgres process and this process (Linux /proc). */
+function cpuSeconds(appPid: number | undefined): CpuSample {
+  const ticks = (pid: string | number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const postgres = readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .reduce((sum, pid) => sum + ticks(pid), 0);
+  const hz = 100;
+  return { app: appPid ? ticks(appPid) / hz : 0, postgres: postgres / hz, bench: ticks(process.pid) / hz };
+}
+
+function cpuReport(before: CpuSample, after: CpuSample, seconds: number): string {
+  const share = (key: keyof CpuSample) => `${key} ${(after[key] - before[key]).toFixed(1)} s (${Math.round((100 * (after[key] - before[key])) / seconds)} %)`;
+  return `CPU over ${seconds.toFixed(1)} s wall: ${share('app')}, ${share('postgres')}, ${share('bench')}`;
+}
+
 /** CLIENTS workers take batches off one queue; returns events per second. */
-async function runClients(batches: Envelope[][], send: (batch: Envelope[]) => Promise<number>, label: string): Promise<number> {
+async function runClients(batches: Envelope[][], send: (batch: Envelope[]) => Promise<number>, label: string, cpu: () => CpuSample): Promise<number> {
   let next = 0;
   let done = 0;
   const total = batches.reduce((n, b) => n + b.length, 0);
+  const cpuBefore = cpu();
   const started = process.hrtime.bigint();
   const progress = setInterval(() => log(`${label}: ${done}/${total} events`), 2_000);
   try {
@@ -94,19 +137,15 @@ async function runClients(batches: Envelope[][], send: (batch: Envelope[]) => Pr
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (done !== total) throw new Error(`${label}: stored ${done} of ${total}`);
-  log(`${label}: ${total} events in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} events/s`);
+  log(`${label}: ${total} events in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} events/s; ${cpuReport(cpuBefore, cpu(), seconds)}`);
   return total / seconds;
 }
 
 async function postBatch(base: string, events: Envelope[]): Promise<number> {
-  const response = await fetch(`${base}/v1/events/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-    body: JSON.stringify({ events }),
-  });
-  const body = (await response.json()) as { results?: unknown[] };
-  if (response.status !== 202 || !body.results) throw new Error(`batch answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
-  return body.results.length;
+  const { status, body } = await post(base, '/v1/events/batch', JSON.stringify({ events }));
+  const results = (JSON.parse(body) as { results?: unknown[] }).results;
+  if (status !== 202 || !results) throw new Error(`batch answered ${status}: ${body.slice(0, 300)}`);
+  return results.length;
 }
 
 /** The baseline: the same rows straight into es_events, one multi-row INSERT per batch. */
@@ -128,35 +167,65 @@ async function insertBaseline(pool: Pool, events: Envelope[]): Promise<number> {
   return result.rowCount ?? 0;
 }
 
+/**
+ * Each phase leaves up to 200,000 new rows behind: without this, autovacuum and a checkpoint run
+ * during the next phase and it measures the previous phase's debt.
+ */
+async function settle(pool: Pool): Promise<void> {
+  const started = Date.now();
+  for (const sql of ['vacuum analyze es_events', 'vacuum analyze es_event_ids', 'checkpoint']) {
+    await pool.query(sql).catch((error: unknown) => log(`could not run ${sql}: ${String(error)}`));
+  }
+  log(`settled the database (vacuum analyze, checkpoint) in ${Date.now() - started} ms`);
+}
+
+/** node:http with kept-alive sockets: a lighter client than fetch, so the 2 cores go to the server. */
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(base: string, path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const request = httpRequest(`${base}${path}`, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => done({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', fail);
+    request.end(body);
+  });
+}
+
 /** Open loop: request i leaves at start + i/rate whatever earlier ones do; latency counts from then. */
-async function fixedRate(base: string, rate: number, seconds: number): Promise<{ sent: number; failed: number; p50: number; p99: number; max: number }> {
+async function fixedRate(base: string, rate: number, seconds: number, cpu: () => CpuSample, label: string): Promise<{ sent: number; failed: number; p50: number; p99: number; max: number }> {
   const total = rate * seconds;
   const latencies: number[] = [];
   let failed = 0;
+  const cpuBefore = cpu();
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
-  log(`single events: ${total} requests at ${rate}/s`);
+  log(`${label}: ${total} requests at ${rate}/s`);
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((done) => setTimeout(done, wait));
     inFlight.push(
-      fetch(`${base}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-        body: JSON.stringify(makeEvent()),
-      }).then(
-        async (response) => {
-          await response.arrayBuffer();
-          if (response.status === 202) latencies.push(performance.now() - due);
+      post(base, '/v1/events', JSON.stringify(makeEvent())).then(
+        ({ status }) => {
+          if (status === 202) latencies.push(performance.now() - due);
           else failed++;
         },
         () => void failed++,
       ),
     );
-    if (i % (rate * 5) === 0 && i > 0) log(`single events: ${i}/${total}`);
+    if (i % (rate * 5) === 0 && i > 0) log(`${label}: ${i}/${total}`);
   }
   await Promise.all(inFlight);
+  log(`${label}: ${cpuReport(cpuBefore, cpu(), (performance.now() - started) / 1000)}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(2));
   return { sent: total, failed, p50: at(0.5), p99: at(0.99), max: at(1) };
