@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidEvent } from './validate-event';
 
 /**
@@ -8,7 +8,7 @@ import { ValidEvent } from './validate-event';
  */
 export function contentHash(event: ValidEvent): string {
   const canonical = canonicalJson([event.type, event.customerId, new Date(event.occurredAt).toISOString(), event.channel, event.data]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical);
 }
 
 export function canonicalJson(value: unknown): string {
