@@ -151,8 +151,8 @@ async function postBatch(base: string, events: Envelope[]): Promise<number> {
 /** The baseline: the same rows straight into es_events, one multi-row INSERT per batch. */
 async function insertBaseline(pool: Pool, events: Envelope[]): Promise<number> {
   const result = await pool.query(
-    `insert into es_events (stream_id, stream_revision, event_id, type, occurred_at, channel, data, metadata)
-     select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[])`,
+    `insert into es_events (stream_id, stream_revision, event_id, type, occurred_at, channel, data, metadata, content_hash)
+     select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[])`,
     [
       events.map(() => `baseline-${randomUUID()}`),
       events.map(() => 0),
@@ -162,6 +162,7 @@ async function insertBaseline(pool: Pool, events: Envelope[]): Promise<number> {
       events.map((e) => e.channel),
       events.map((e) => JSON.stringify(e.data)),
       events.map(() => '{}'),
+      events.map((e) => e.eventId.replace(/-/g, '').repeat(2)),
     ],
   );
   return result.rowCount ?? 0;
@@ -173,7 +174,7 @@ async function insertBaseline(pool: Pool, events: Envelope[]): Promise<number> {
  */
 async function settle(pool: Pool): Promise<void> {
   const started = Date.now();
-  for (const sql of ['vacuum analyze es_events', 'vacuum analyze es_event_ids', 'checkpoint']) {
+  for (const sql of ['vacuum analyze es_events', 'checkpoint']) {
     await pool.query(sql).catch((error: unknown) => log(`could not run ${sql}: ${String(error)}`));
   }
   log(`settled the database (vacuum analyze, checkpoint) in ${Date.now() - started} ms`);

@@ -34,7 +34,7 @@ describe('PostgreSQL event store: late commits (DESIGN §10)', () => {
   async function appendInOpenTransaction(client: PoolClient, streamId: string, eventId: string): Promise<void> {
     await client.query(
       `select * from es_append(array[$1]::text[], array[-1]::bigint[], array[$2]::uuid[], array['PageViewed'], array['2026-11-20T10:00:00+08:00'],
-         array['web'], array['{"url":"/slow"}']::jsonb[], array['{}']::jsonb[], array[$2::text])`,
+         array['web'], array['{"url":"/slow"}']::jsonb[], array['{}']::jsonb[], array[$2::text], true)`,
       [streamId, eventId],
     );
   }

@@ -82,17 +82,23 @@ export class PostgresEventStore implements EventStore {
     }));
   }
 
-  /** A concurrent append of the same new eventId loses the ledger race; the retry answers it as a duplicate. */
+  /**
+   * The first call takes every eventId to be new and skips the ledger lookup. An id stored
+   * before (a retry, a conflict) or appended concurrently fails the ledger's key, or a retried
+   * append fails its now stale expected revision; either aborts the whole call, and the next
+   * attempt checks the ledger and answers duplicates and conflicts.
+   */
   private async callAppend(params: unknown[], events: FlatEvent[]): Promise<AppendRow[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.query<AppendRow>(
-          'select * from es_append($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[])',
-          params,
+          'select * from es_append($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10)',
+          [...params, attempt > 1],
         );
         return result.rows;
       } catch (error) {
-        if (pgErrorCode(error) === UNIQUE_VIOLATION && attempt < 3) continue;
+        const code = pgErrorCode(error);
+        if ((code === UNIQUE_VIOLATION && attempt < 3) || (code === WRONG_REVISION && attempt === 1)) continue;
         throw this.translate(error, events);
       }
     }
