@@ -206,6 +206,23 @@ describe('ingestion API over HTTP', () => {
       expect((await post('/v1/events', event('c-k'), created.body.key)).status).toBe(401);
     });
 
+    it('revokes a key at once on every instance, even one that has it cached', async () => {
+      const other = await startTestApp(database.url);
+      try {
+        const created = await post('/v1/api-keys', { name: 'pos', scopes: ['events:write'] });
+        const viaOther = () => call(other.url, 'POST', '/v1/events', { key: created.body.key, body: event('c-revoked') });
+        expect((await viaOther()).status).toBe(202);
+        expect((await viaOther()).status).toBe(202);
+        expect((await call(app.url, 'DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(204);
+        let status = 0;
+        const deadline = Date.now() + 2_000;
+        while (status !== 401 && Date.now() < deadline) status = (await viaOther()).status;
+        expect(status).toBe(401);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('refuses bad key requests and non-admin callers', async () => {
       const bad = await post('/v1/api-keys', { name: '', scopes: ['root'] });
       expect(bad.status).toBe(400);

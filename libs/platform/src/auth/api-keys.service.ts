@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import { isConnectionError } from '../database/pg-errors';
 import { PG_POOL } from '../database/database.tokens';
 import { FieldError, NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
+import { ApiKeyCache, REVOCATION_CHANNEL } from './api-key-cache';
 import { Principal, SCOPES, Scope, isScope } from './scopes';
 
 export type ApiKeyView = { id: string; name: string; scopes: Scope[]; createdAt: string; lastUsedAt: string | null; bootstrap: boolean };
@@ -14,18 +15,39 @@ const TOUCH_EVERY_MS = 60_000;
 
 /** API keys (DESIGN §11): shown once, stored as sha-256, revoked at once. */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('api-keys');
   private readonly touched = new Map<string, number>();
+  private readonly cache: ApiKeyCache;
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {
+    this.cache = new ApiKeyCache(pool);
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.cache.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.cache.stop();
+  }
 
   async authenticate(key: string): Promise<Principal> {
-    const rows = await this.query<KeyRow>('select id, name, scopes from api_keys where key_hash = $1 and revoked_at is null', [hashKey(key)]);
+    const keyHash = hashKey(key);
+    const cacheKey = keyHash.toString('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached) {
+      this.touch(cached.keyId);
+      return cached;
+    }
+    const generation = this.cache.currentGeneration();
+    const rows = await this.query<KeyRow>('select id, name, scopes from api_keys where key_hash = $1 and revoked_at is null', [keyHash]);
     if (rows.length === 0) throw new UnauthenticatedError('the API key is unknown or revoked');
     const [row] = rows;
     this.touch(row.id);
-    return { keyId: row.id, name: row.name, scopes: new Set(row.scopes.filter(isScope)) };
+    const principal: Principal = { keyId: row.id, name: row.name, scopes: new Set(row.scopes.filter(isScope)) };
+    this.cache.put(cacheKey, principal, generation);
+    return principal;
   }
 
   async create(name: unknown, scopes: unknown): Promise<{ id: string; key: string }> {
@@ -55,9 +77,17 @@ export class ApiKeysService {
     }));
   }
 
+  /** Revoked at once: this instance forgets the key, and the NOTIFY (sent on commit) tells the others. */
   async revoke(id: string): Promise<void> {
-    const rows = /^[0-9a-f-]{36}$/i.test(id) ? await this.query('update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id', [id]) : [];
+    const rows = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.query(
+          `with revoked as (update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id)
+           select id, pg_notify('${REVOCATION_CHANNEL}', id::text) from revoked`,
+          [id],
+        )
+      : [];
     if (rows.length === 0) throw new NotFoundError(`no active API key ${id}`);
+    this.cache.forget(id);
   }
 
   /**
@@ -71,7 +101,14 @@ export class ApiKeysService {
        on conflict (key_hash) do update set revoked_at = null, scopes = '{admin}'`,
       [randomUUID(), hash],
     );
-    if (replaceOthers) await this.query('update api_keys set revoked_at = now() where bootstrap and key_hash <> $1 and revoked_at is null', [hash]);
+    if (replaceOthers) {
+      const revoked = await this.query<{ id: string }>(
+        `with revoked as (update api_keys set revoked_at = now() where bootstrap and key_hash <> $1 and revoked_at is null returning id)
+         select id, pg_notify('${REVOCATION_CHANNEL}', id::text) from revoked`,
+        [hash],
+      );
+      for (const { id } of revoked) this.cache.forget(id);
+    }
   }
 
   private touch(id: string): void {
