@@ -3,8 +3,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The PostgreSQL event store. `es_events` is also this adapter's eventId ledger (DESIGN §11:
  * unique event_id, content_hash, stream, revision, position), so an append writes one row per
- * event; `es_event_ids` is the EventStoreDB adapter's ledger. Stream ids compare bytewise (collate "C"): they are identifiers, and a locale's collation costs every
- * index lookup and insert.
+ * event; `es_event_ids` is the EventStoreDB adapter's ledger. Stream ids compare bytewise
+ * (collate "C"): they are identifiers, and a locale's collation costs every index lookup and
+ * insert.
  *
  * Ordering. `$all` is read in (transaction_id, global_position) order, and only rows whose
  * transaction is older than every transaction still in flight (`pg_snapshot_xmin`) are read, so a
@@ -89,8 +90,8 @@ declare
 begin
   -- 1. the eventIds stored before, looked up once; one with other content is a conflict: answer
   --    the conflicts and write nothing. Without p_check_ledger every id is taken to be new, and
-  --    an id stored before fails the unique es_events_event_id, aborting everything: the caller then
-  --    calls again with the check (retries are the rare case; the lookup costs every call).
+  --    an id stored before fails the unique es_events_event_id, aborting everything: the caller
+  --    then calls again with the check (retries are the rare case; the lookup costs every call).
   v_known := '{}';
   if p_check_ledger then
     select coalesce(array_agg(l.event_id), '{}'), coalesce(array_agg(l.content_hash), '{}'),
