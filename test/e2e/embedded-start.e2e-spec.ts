@@ -60,6 +60,7 @@ describe('npm start on the embedded default', () => {
     expect(timeline.body.items).toEqual([expect.objectContaining({ eventId: stored.body.eventId, data: { name: '王芳' } })]);
 
     expect(await second.stop('SIGTERM')).toBe(0);
+    expect(second.output()).not.toContain('terminating connection due to administrator command');
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     server = undefined;
   });

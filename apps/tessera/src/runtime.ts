@@ -7,7 +7,7 @@ import { EventStore, PostgresEventStore } from '@tessera/event-store';
 import { EventStoreDbEventStore } from '@tessera/event-store/eventstoredb/eventstoredb-event-store';
 import { PostgresEventIdLedger } from '@tessera/event-store/ledger/event-id-ledger';
 import { TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { openDatabase, poolOf } from '@tessera/platform/database/data-source';
+import { closeDatabase, openDatabase, poolOf } from '@tessera/platform/database/data-source';
 import { startEmbeddedPostgres } from '@tessera/platform/database/embedded-postgres';
 import { newKey } from '@tessera/platform/auth/api-keys.service';
 import { HealthCheck } from '@tessera/platform/health/health-checks';
@@ -52,7 +52,7 @@ export async function startRuntime(config: TesseraConfig): Promise<Runtime> {
       embedded: embedded !== undefined,
       stop: async () => {
         await eventStore.close();
-        await dataSource.destroy();
+        await closeDatabase(dataSource);
         await embedded?.stop();
       },
     };

