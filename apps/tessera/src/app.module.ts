@@ -1,17 +1,29 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CustomersModule } from '@tessera/customers';
+import { Customer360Module } from '@tessera/customers/customer-360/customer-360.module';
+import { ProjectionsModule } from '@tessera/projections';
 import { IngestionModule } from '@tessera/ingestion';
 import { CoreModule } from './core.module';
 import { Runtime } from './runtime';
 
-/** Composes the roles this process runs (TESSERA_ROLES); libs hold all behaviour. */
+/**
+ * Composes the roles this process runs (TESSERA_ROLES); libs hold all behaviour. Projections and
+ * the scheduler are always wired (their admin API answers everywhere) but only run their loops
+ * in a process with the `projector` / `scheduler` role.
+ */
 @Module({})
 export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     const roles = runtime.config.roles;
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...(roles.has('ingest') ? [IngestionModule] : []), ...(roles.has('query') ? [CustomersModule] : [])],
+      imports: [
+        CoreModule.forRuntime(runtime),
+        ProjectionsModule,
+        Customer360Module,
+        ...(roles.has('ingest') ? [IngestionModule] : []),
+        ...(roles.has('query') ? [CustomersModule] : []),
+      ],
     };
   }
 }

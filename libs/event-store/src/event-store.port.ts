@@ -105,6 +105,8 @@ export interface EventStore {
   readStream(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  /** Optional fast count of the events `readAll` would return after a position, up to `limit`. */
+  countAfter?(after: string | undefined, limit: number): Promise<number>;
   health(): Promise<EventStoreHealth>;
   close(): Promise<void>;
 }

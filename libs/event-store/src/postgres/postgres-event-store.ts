@@ -142,6 +142,19 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async countAfter(after: string | undefined, limit: number): Promise<number> {
+    const from = after === undefined ? START : decodePosition(after);
+    const [row] = await this.query<{ count: string }>(
+      `select count(*) as count from (
+         select 1 from es_events
+         where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+           and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         limit $3) visible`,
+      [from.transactionId, from.globalPosition, limit],
+    );
+    return Number(row.count);
+  }
+
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     const batchSize = options.batchSize ?? 500;
     let checkpoint = options.after;

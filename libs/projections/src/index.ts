@@ -1,0 +1,6 @@
+export * from './projection';
+export * from './projections.module';
+export * from './projections.service';
+export * from './projection-rebuild';
+export * from './batch-applier';
+export * from './projection-runner';
