@@ -1,6 +1,11 @@
+import { Customer3601764000000200 } from '@tessera/customers/customer-360/migrations/1764000000200-customer-360';
+import { CUSTOMER_360_ENTITIES } from '@tessera/customers/customer-360/read-model.entities';
 import { EventStore1764000000000 } from '@tessera/event-store/postgres/migrations/1764000000000-event-store';
 import { ApiKeys1764000000100 } from '@tessera/platform/auth/migrations/1764000000100-api-keys';
-import { MigrationClass } from '@tessera/platform/database/data-source';
+import { EntityClass, MigrationClass } from '@tessera/platform/database/data-source';
 
 /** Every schema migration of the deployable, in order. */
-export const MIGRATIONS: MigrationClass[] = [EventStore1764000000000, ApiKeys1764000000100];
+export const MIGRATIONS: MigrationClass[] = [EventStore1764000000000, ApiKeys1764000000100, Customer3601764000000200];
+
+/** The read-model entities the query side reads through TypeORM. */
+export const ENTITIES: EntityClass[] = [...CUSTOMER_360_ENTITIES];

@@ -13,7 +13,7 @@ import { newKey } from '@tessera/platform/auth/api-keys.service';
 import { HealthCheck } from '@tessera/platform/health/health-checks';
 import { DataSource } from 'typeorm';
 import { kafkaHealthCheck } from './kafka-health';
-import { MIGRATIONS } from './migrations';
+import { ENTITIES, MIGRATIONS } from './migrations';
 
 /** What the process holds open outside Nest: the database, the event store, the admin key. */
 export type Runtime = {
@@ -33,7 +33,7 @@ export async function startRuntime(config: TesseraConfig): Promise<Runtime> {
   const embedded = config.databaseUrl === undefined ? await startEmbeddedPostgres(config.dataDir, (msg, fields) => logger.log({ msg, ...fields })) : undefined;
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
-    const dataSource = await openDatabase(databaseUrl, MIGRATIONS);
+    const dataSource = await openDatabase(databaseUrl, MIGRATIONS, undefined, ENTITIES);
     const pool = poolOf(dataSource);
     pool.on('error', (error) => logger.warn({ msg: 'idle database connection failed', error: error.message }));
     const eventStore = openEventStore(config, dataSource);

@@ -1,3 +1,5 @@
+import { DerivationRules, parseRules } from './derivation-rules';
+
 /**
  * Configuration from the environment, validated once at start. Every problem is reported at
  * once, by variable name, so an operator fixes them in one go.
@@ -24,6 +26,10 @@ export type TesseraConfig = {
   batchMaxEvents: number;
   bodyLimitBytes: { single: number; batch: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Thresholds of the derived facts (DESIGN §4), from `TESSERA_RULES`. */
+  rules: DerivationRules;
+  /** How often the scheduler re-evaluates stages and tiers that time alone moves. */
+  schedulerIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -73,6 +79,9 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   const adminKey = text('TESSERA_ADMIN_KEY');
   if (adminKey !== undefined && adminKey.length < 16) problems.push('TESSERA_ADMIN_KEY must be at least 16 characters');
 
+  const rules = parseRules(text('TESSERA_RULES'));
+  problems.push(...rules.problems);
+
   const config: TesseraConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -88,6 +97,8 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     batchMaxEvents: 1000,
     bodyLimitBytes: { single: 1024 * 1024, batch: 5 * 1024 * 1024 },
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    rules: rules.rules,
+    schedulerIntervalMs: integer('TESSERA_SCHEDULER_INTERVAL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,20 +1,23 @@
 import { Pool } from 'pg';
-import { DataSource, MigrationInterface } from 'typeorm';
+import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 const MIGRATION_LOCK = 7_400_001;
 
 export type MigrationClass = new () => MigrationInterface;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityClass = Function | EntitySchema;
 
 /**
  * One TypeORM DataSource per process; its pg Pool is shared with the raw-SQL hot paths
  * (the event store), so the process holds one set of connections.
  */
-export function createDataSource(url: string, migrations: MigrationClass[], poolSize = 20): DataSource {
+export function createDataSource(url: string, migrations: MigrationClass[], poolSize = 20, entities: EntityClass[] = []): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
     migrations,
+    entities,
     migrationsTableName: 'tessera_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -25,8 +28,8 @@ export function createDataSource(url: string, migrations: MigrationClass[], pool
   });
 }
 
-export async function openDatabase(url: string, migrations: MigrationClass[], poolSize?: number): Promise<DataSource> {
-  const dataSource = createDataSource(url, migrations, poolSize);
+export async function openDatabase(url: string, migrations: MigrationClass[], poolSize?: number, entities: EntityClass[] = []): Promise<DataSource> {
+  const dataSource = createDataSource(url, migrations, poolSize, entities);
   await dataSource.initialize();
   // Several instances may start at once: one migrates, the others wait for it.
   const lock = await poolOf(dataSource).connect();

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { Customer360Projector } from './customer-360.projector';
+import { LifecycleScheduler, SchedulerController } from './lifecycle-scheduler';
+
+/**
+ * The customer 360 projection (run by the projections module when the process has the
+ * `projector` role) and the scheduler that lets time move stages (`scheduler` role).
+ */
+@Module({
+  controllers: [SchedulerController],
+  providers: [Customer360Projector, LifecycleScheduler],
+  exports: [Customer360Projector],
+})
+export class Customer360Module {}

@@ -1,0 +1,207 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { customerIdOf } from '@tessera/catalog';
+import { RecordedEvent } from '@tessera/event-store';
+import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { ApplyContext, ApplyResult, ParkedEvent, Projection, ProjectionProvider, schemaName } from '@tessera/projections/projection';
+import { PoolClient } from 'pg';
+import { CustomerState, emptyState, evolve, FoldEvent, surveyKey } from './customer-state';
+import { deriveCustomer, DerivedCustomer } from './customer-profile';
+import { DerivationRules } from './derivation-rules';
+import { complaintRow, chatRow, orderRow, surveyRow, transitionRows } from './read-model-rows';
+
+const COUNTED_TYPES = new Set(['ProductViewed', 'CartItemAdded']);
+const CUSTOMER_STREAM = 'customer-';
+
+/** The facts of a batch touched, per customer: only their rows are rewritten. */
+type Touched = { state: CustomerState; existed: boolean; changed: boolean; digest: string | null; orders: Set<string>; surveys: Set<string>; complaints: Set<string>; chats: Set<string> };
+
+export const CUSTOMER_360 = 'customer-360';
+export const CUSTOMER_360_SCHEMA = 'customer_360';
+
+/**
+ * Folds each batch into per-customer states, derives the profile, orders, lifecycle history and
+ * satisfaction facts, and writes the customers it touched with one statement per table.
+ */
+@Injectable()
+@ProjectionProvider()
+export class Customer360Projector implements Projection {
+  readonly name = CUSTOMER_360;
+  readonly schema = CUSTOMER_360_SCHEMA;
+
+  constructor(@Inject(TESSERA_CONFIG) private readonly config: Pick<TesseraConfig, 'timezone' | 'rules'>) {}
+
+  async apply(events: readonly RecordedEvent[], { client, schema, now }: ApplyContext): Promise<ApplyResult> {
+    const s = schemaName(schema);
+    const ours = events.filter((e) => e.streamId.startsWith(CUSTOMER_STREAM));
+    if (ours.length === 0) return { parked: [] };
+    const counted = await this.countOnce(client, s, ours);
+    const touched = await this.load(client, s, [...new Set(ours.map((e) => customerIdOf(e.streamId)))]);
+    const parked: ParkedEvent[] = [];
+    for (const event of ours) {
+      const customer = touched.get(customerIdOf(event.streamId))!;
+      try {
+        // The ledger answered "first time" once per eventId; a repeat in this batch is not.
+        evolve(customer.state, toFoldEvent(event, !COUNTED_TYPES.has(event.type) || counted.delete(event.eventId)));
+        remember(customer, event);
+        customer.changed = true;
+      } catch (error) {
+        parked.push({ event, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      }
+    }
+    await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime());
+    return { parked };
+  }
+
+  /** Re-derives customers as of `now` (the scheduler: stages and tiers that time alone moves). */
+  async reevaluate(client: PoolClient, schema: string, customerIds: string[], now: Date): Promise<{ customers: number; stageChanges: number }> {
+    const s = schemaName(schema);
+    const touched = await this.load(client, s, customerIds);
+    const before = new Map([...touched].map(([id, t]) => [id, t.digest]));
+    const written = await this.write(client, s, touched, now.getTime());
+    let stageChanges = 0;
+    for (const [id, derived] of written) if (before.get(id) !== digestOf(derived)) stageChanges += 1;
+    return { customers: touched.size, stageChanges };
+  }
+
+  /** Views and cart adds count once per eventId, whatever the log re-delivers. */
+  private async countOnce(client: PoolClient, s: string, events: readonly RecordedEvent[]): Promise<Set<string>> {
+    const ids = [...new Set(events.filter((e) => COUNTED_TYPES.has(e.type)).map((e) => e.eventId))];
+    if (ids.length === 0) return new Set();
+    const { rows } = await client.query<{ event_id: string }>(
+      `insert into ${s}.counted_events (event_id) select unnest($1::uuid[]) on conflict do nothing returning event_id`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  private async load(client: PoolClient, s: string, customerIds: string[]): Promise<Map<string, Touched>> {
+    const { rows } = await client.query<{ customer_id: string; state: CustomerState; transitions_digest: string }>(
+      `select customer_id, state, transitions_digest from ${s}.customers where customer_id = any($1::text[]) order by customer_id for update`,
+      [customerIds],
+    );
+    const found = new Map(rows.map((r) => [r.customer_id, r]));
+    const touched = new Map<string, Touched>();
+    for (const id of customerIds) {
+      const row = found.get(id);
+      touched.set(id, { state: row?.state ?? emptyState(id), existed: row !== undefined, changed: false, digest: row?.transitions_digest ?? null, orders: new Set(), surveys: new Set(), complaints: new Set(), chats: new Set() });
+    }
+    return touched;
+  }
+
+  private async write(client: PoolClient, s: string, touched: Map<string, Touched>, now: number): Promise<Map<string, DerivedCustomer>> {
+    const rules: DerivationRules = this.config.rules;
+    const tz = this.config.timezone;
+    const derived = new Map<string, DerivedCustomer>();
+    const customers: unknown[] = [];
+    const orders: unknown[] = [];
+    const surveys: unknown[] = [];
+    const complaints: unknown[] = [];
+    const chats: unknown[] = [];
+    const replacedHistories: string[] = [];
+    const transitions: unknown[] = [];
+    for (const [id, t] of touched) {
+      const d = deriveCustomer(t.state, now, rules);
+      derived.set(id, d);
+      const digest = digestOf(d);
+      const p = d.profile;
+      customers.push({
+        customer_id: id,
+        state: t.state,
+        profile: p,
+        transitions_digest: digest,
+        name: p.name,
+        phone: p.phone,
+        email: p.email,
+        lifecycle_stage: p.lifecycleStage,
+        value_tier: p.valueTier,
+        membership_tier: p.membershipTier,
+        tags: p.tags,
+        interests: p.interests,
+        segments: p.segments,
+        net_spend_365d: p.netSpend365d,
+        last_seen_at: p.lastSeenAt,
+        registered_at: p.registeredAt,
+        birth_month: p.birthday?.month ?? null,
+        birth_day: p.birthday?.day ?? null,
+        next_review_at: d.nextReviewAt === null ? null : new Date(d.nextReviewAt).toISOString(),
+      });
+      if (digest !== t.digest) {
+        if (t.existed) replacedHistories.push(id);
+        transitions.push(...transitionRows(id, d.transitions));
+      }
+      for (const orderId of t.orders) orders.push(orderRow(id, orderId, t.state.orders[orderId]));
+      for (const key of t.surveys) surveys.push(surveyRow(id, key, t.state.surveys[key], tz));
+      for (const complaintId of t.complaints) complaints.push(complaintRow(id, complaintId, t.state.complaints[complaintId], tz));
+      for (const chatId of t.chats) chats.push(chatRow(id, chatId, t.state.chats[chatId], tz));
+    }
+    await client.query(
+      `insert into ${s}.customers (customer_id, state, profile, transitions_digest, name, phone, email, lifecycle_stage, value_tier, membership_tier,
+         tags, interests, segments, net_spend_365d, last_seen_at, registered_at, birth_month, birth_day, next_review_at, updated_at)
+       select customer_id, state, profile, transitions_digest, name, phone, email, lifecycle_stage, value_tier, membership_tier,
+         array(select jsonb_array_elements_text(tags)), array(select jsonb_array_elements_text(interests)), array(select jsonb_array_elements_text(segments)),
+         net_spend_365d, last_seen_at, registered_at, birth_month, birth_day, next_review_at, now()
+       from jsonb_to_recordset($1::jsonb) as r(customer_id text, state json, profile json, transitions_digest text, name text, phone text, email text,
+         lifecycle_stage text, value_tier text, membership_tier text, tags jsonb, interests jsonb, segments jsonb, net_spend_365d bigint,
+         last_seen_at timestamptz, registered_at timestamptz, birth_month smallint, birth_day smallint, next_review_at timestamptz)
+       on conflict (customer_id) do update set state = excluded.state, profile = excluded.profile, transitions_digest = excluded.transitions_digest,
+         name = excluded.name, phone = excluded.phone, email = excluded.email, lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier,
+         membership_tier = excluded.membership_tier, tags = excluded.tags, interests = excluded.interests, segments = excluded.segments,
+         net_spend_365d = excluded.net_spend_365d, last_seen_at = excluded.last_seen_at, registered_at = excluded.registered_at,
+         birth_month = excluded.birth_month, birth_day = excluded.birth_day, next_review_at = excluded.next_review_at, updated_at = now()`,
+      [JSON.stringify(customers)],
+    );
+    if (replacedHistories.length > 0) await client.query(`delete from ${s}.lifecycle_transitions where customer_id = any($1::text[])`, [replacedHistories]);
+    if (transitions.length > 0) {
+      await client.query(
+        `insert into ${s}.lifecycle_transitions (customer_id, seq, from_stage, to_stage, at, cause)
+         select customer_id, seq, from_stage, to_stage, at, cause
+         from jsonb_to_recordset($1::jsonb) as r(customer_id text, seq integer, from_stage text, to_stage text, at timestamptz, cause jsonb)`,
+        [JSON.stringify(transitions)],
+      );
+    }
+    await upsert(client, `${s}.orders`, ['customer_id', 'order_id'], orders, {
+      status: 'text', total: 'bigint', currency: 'text', refunded: 'bigint', items: 'jsonb', history: 'jsonb', channel: 'text', placed_at: 'timestamptz',
+    }, 'updated_at');
+    await upsert(client, `${s}.surveys`, ['customer_id', 'survey_key'], surveys, { kind: 'text', score: 'smallint', channel: 'text', answered_at: 'timestamptz', day: 'date' });
+    await upsert(client, `${s}.complaints`, ['customer_id', 'complaint_id'], complaints, {
+      category: 'text', severity: 'text', filed_at: 'timestamptz', filed_channel: 'text', filed_day: 'date',
+      resolved_at: 'timestamptz', resolved_channel: 'text', resolved_day: 'date', resolution_hours: 'numeric',
+    });
+    await upsert(client, `${s}.chats`, ['customer_id', 'chat_id'], chats, {
+      started_at: 'timestamptz', started_channel: 'text', started_day: 'date', ended_at: 'timestamptz', ended_channel: 'text', ended_day: 'date', resolved: 'boolean',
+    });
+    return derived;
+  }
+}
+
+/** Rows of one table upserted by primary key from a JSON array, in one statement. */
+async function upsert(client: PoolClient, table: string, keys: [string, string], rows: unknown[], columns: Record<string, string>, touchedAt?: string): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const all = [...keys, ...names];
+  const definition = [...keys.map((k) => `${k} text`), ...names.map((n) => `${n} ${columns[n]}`)].join(', ');
+  const stamp = touchedAt ? `, ${touchedAt}` : '';
+  await client.query(
+    `insert into ${table} (${all.join(', ')}${stamp}) select ${all.join(', ')}${touchedAt ? ', now()' : ''} from jsonb_to_recordset($1::jsonb) as r(${definition})
+     on conflict (${keys.join(', ')}) do update set ${names.map((n) => `${n} = excluded.${n}`).join(', ')}${touchedAt ? `, ${touchedAt} = now()` : ''}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+function toFoldEvent(event: RecordedEvent, countable: boolean): FoldEvent {
+  return { eventId: event.eventId, position: event.position, type: event.type, at: Date.parse(event.occurredAt), rev: Number(event.streamRevision), channel: event.channel, data: event.data, countable };
+}
+
+/** Which read-model rows an event touches besides the customer's own row. */
+function remember(customer: Touched, event: RecordedEvent): void {
+  const data = event.data;
+  if (event.type.startsWith('Order')) customer.orders.add(String(data.orderId));
+  else if (event.type === 'SurveyAnswered') customer.surveys.add(surveyKey(String(data.surveyId), data.subjectId == null ? undefined : String(data.subjectId)));
+  else if (event.type.startsWith('Complaint')) customer.complaints.add(String(data.complaintId));
+  else if (event.type.startsWith('ServiceChat')) customer.chats.add(String(data.chatId));
+}
+
+/** Changes whenever the lifecycle history does; the projector rewrites the history only then. */
+function digestOf(derived: DerivedCustomer): string {
+  return derived.transitions.map((t) => `${t.to}@${t.at}:${t.cause.kind === 'event' ? t.cause.eventId : `time/${t.cause.basedOn.eventId}`}`).join(',');
+}

@@ -1,0 +1,116 @@
+import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
+import { RequireScope } from '@tessera/platform/auth/api-key.guard';
+import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { PG_POOL } from '@tessera/platform/database/database.tokens';
+import { SWITCH_LOCK_SQL } from '@tessera/projections/batch-applier';
+import { schemaName } from '@tessera/projections/projection';
+import { Pool } from 'pg';
+import { Counter } from 'prom-client';
+import { registry } from '@tessera/platform/health/metrics';
+import { Customer360Projector } from './customer-360.projector';
+
+export type SchedulerRun = { customers: number; stageChanges: number; startedAt: string; seconds: number };
+
+const reevaluated = new Counter({
+  name: 'tessera_scheduler_customers_reevaluated_total',
+  help: 'Customers re-derived because time alone may have moved their stage, tier or interests',
+  registers: [registry],
+});
+
+const CHUNK = 500;
+
+/**
+ * Time moves stages (DESIGN §4): every customer row carries `next_review_at`, the next instant
+ * at which time alone may change its stage, tier, 365-day sums or interests. The scheduler
+ * re-derives the due ones, in short transactions, under a lease so one instance does it.
+ */
+@Injectable()
+export class LifecycleScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LifecycleScheduler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<unknown> | undefined;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(TESSERA_CONFIG) private readonly config: TesseraConfig,
+    private readonly projector: Customer360Projector,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.roles.has('scheduler')) return;
+    const tick = () => {
+      this.current = this.runUnderLease().catch((error: unknown) => this.logger.warn({ message: 'scheduler run failed', error: error instanceof Error ? error.message : String(error) }));
+    };
+    this.timer = setInterval(tick, this.config.schedulerIntervalMs);
+    this.timer.unref();
+    tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.current;
+  }
+
+  /** One pass now; skipped (null) when another instance holds the scheduler lease. */
+  async runUnderLease(now = new Date()): Promise<SchedulerRun | null> {
+    const lease = await this.pool.connect();
+    try {
+      const { rows } = await lease.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.scheduler')) as ok`);
+      if (!rows[0].ok) return null;
+      try {
+        return await this.run(now);
+      } finally {
+        await lease.query(`select pg_advisory_unlock(hashtext('tessera.scheduler'))`);
+      }
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Re-derives every customer whose review is due at `now`. */
+  async run(now = new Date()): Promise<SchedulerRun> {
+    const started = Date.now();
+    const s = schemaName(this.projector.schema);
+    let customers = 0;
+    let stageChanges = 0;
+    for (;;) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [this.projector.name]);
+        const { rows } = await client.query<{ customer_id: string }>(
+          `select customer_id from ${s}.customers where next_review_at <= $1 order by next_review_at limit ${CHUNK} for update skip locked`,
+          [now],
+        );
+        const ids = rows.map((r) => r.customer_id);
+        const result = ids.length === 0 ? { customers: 0, stageChanges: 0 } : await this.projector.reevaluate(client, this.projector.schema, ids, now);
+        await client.query('commit');
+        customers += result.customers;
+        stageChanges += result.stageChanges;
+        reevaluated.inc(result.customers);
+        if (ids.length < CHUNK) break;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+    const run = { customers, stageChanges, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
+    if (customers > 0) this.logger.log({ message: 'scheduler pass', ...run });
+    return run;
+  }
+}
+
+@Controller('v1/scheduler')
+@RequireScope('admin')
+export class SchedulerController {
+  constructor(private readonly scheduler: LifecycleScheduler) {}
+
+  /** Runs a pass now (on demand, besides the interval) and answers what it re-derived. */
+  @Post('run')
+  @HttpCode(200)
+  run(): Promise<SchedulerRun> {
+    return this.scheduler.run();
+  }
+}
