@@ -30,7 +30,7 @@ export class CoreModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
-      exports: [TESSERA_CONFIG, DATA_SOURCE, PG_POOL, EVENT_STORE, ApiKeysService],
+      exports: [TESSERA_CONFIG, DATA_SOURCE, PG_POOL, EVENT_STORE, HEALTH_CHECKS, ApiKeysService],
     };
   }
 }

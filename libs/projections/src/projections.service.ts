@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { EVENT_STORE, EventStore } from '@tessera/event-store';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
+import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-checks';
 import { NotFoundError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
 import { Projection, PROJECTION, schemaName } from './projection';
@@ -42,6 +43,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(TESSERA_CONFIG) private readonly config: TesseraConfig,
+    @Inject(HEALTH_CHECKS) private readonly healthChecks: HealthCheck[],
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,12 +57,26 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       const runner = new ProjectionRunner(projection, this.pool, this.store, DEFAULT_RUNNER_OPTIONS);
       this.runners.set(projection.name, runner);
       runner.start();
+      this.healthChecks.push(this.healthCheckOf(projection, runner));
     }
     this.logger.log({ message: 'projection runners started', projections: [...this.projections.keys()] });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
+  /** Not critical: a stuck projection makes /health `degraded`; reads and writes still work. */
+  private healthCheckOf(projection: Projection, runner: ProjectionRunner): HealthCheck {
+    return {
+      name: `projection:${projection.name}`,
+      critical: false,
+      check: async () => {
+        if (runner.state === 'retrying') return { status: 'down', detail: runner.lastError };
+        const { rows } = await this.pool.query<{ n: string }>(`select count(*) as n from ${schemaName(projection.schema)}.parked_events`);
+        return { status: 'up', detail: `${runner.state}; ${rows[0].n} parked event(s)` };
+      },
+    };
   }
 
   get(name: string): Projection {

@@ -10,6 +10,8 @@ import { LifecycleScheduler } from './lifecycle-scheduler';
 import { checkpointOf, readModelSnapshot, waitForCheckpoint } from './testing/read-model-snapshot';
 import { appendsOf, customerHistory, daysAgo, ScenarioEvent } from './testing/scenario';
 
+jest.setTimeout(60_000);
+
 /** The customer 360 projection and its runner against a real PostgreSQL (DESIGN §1, §10, §11). */
 
 const config = { timezone: 'Asia/Shanghai', rules: DEFAULT_RULES };
