@@ -188,7 +188,7 @@ async function upsert(client: PoolClient, table: string, keys: [string, string],
   );
 }
 
-function toFoldEvent(event: RecordedEvent, countable: boolean): FoldEvent {
+export function toFoldEvent(event: RecordedEvent, countable: boolean): FoldEvent {
   return { eventId: event.eventId, position: event.position, type: event.type, at: Date.parse(event.occurredAt), rev: Number(event.streamRevision), channel: event.channel, data: event.data, countable };
 }
 

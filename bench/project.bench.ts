@@ -1,0 +1,264 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { customerIdOf } from '@tessera/catalog';
+import { toFoldEvent } from '@tessera/customers/customer-360/customer-360.projector';
+import { deriveCustomer } from '@tessera/customers/customer-360/customer-profile';
+import { CustomerState, emptyState, evolve } from '@tessera/customers/customer-360/customer-state';
+import { demoCustomerId, generateHistories } from '@tessera/demo-data';
+import { PostgresEventStore } from '@tessera/event-store';
+import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
+import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { openDatabase, closeDatabase, poolOf } from '@tessera/platform/database/data-source';
+import { freePort, startEmbeddedPostgres } from '@tessera/platform/database/embedded-postgres';
+import { Client } from 'pg';
+import { MIGRATIONS } from '../apps/tessera/src/migrations';
+import { startTessera } from './support/tessera-process';
+
+/**
+ * npm run bench:project — seeds a history straight into the event store (bulk appends), then
+ * times a full rebuild of the customer 360 read models (in its own process, for its peak memory)
+ * against a baseline that reads the same events and folds them in memory with the same pure rule
+ * functions, writing nothing. Then freshness: single events at a steady rate over HTTP, time from
+ * `202` to the change visible in GET /v1/customers/:id. Starts its own PostgreSQL (embedded, or a
+ * fresh database on DATABASE_URL) and app. Last line: one JSON object.
+ */
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const FRESHNESS_RATE = 1_000;
+const FRESHNESS_SECONDS = Number(process.env.BENCH_FRESHNESS_SECONDS ?? 30);
+const SAMPLE_EVERY = 10;
+const BATCH = 2_000;
+const ADMIN_KEY = `bench-admin-${randomUUID()}`;
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const database = await freshDatabase();
+  const dataSource = await openDatabase(database.url, MIGRATIONS, 6);
+  const pool = poolOf(dataSource);
+  const store = new PostgresEventStore(pool);
+  try {
+    const now = new Date();
+    const seeded = await seed(store, now);
+    await pool.query('vacuum analyze es_events');
+    const fold = await foldBaseline(store, now);
+    const rebuild = await rebuildInWorker(database.url, seeded);
+    const freshness = await measureFreshness(database.url);
+    const result = {
+      rebuildEventsPerSec: Math.round(rebuild.applied / rebuild.seconds),
+      foldEventsPerSec: Math.round(fold.events / fold.seconds),
+      ratio: Number((rebuild.applied / rebuild.seconds / (fold.events / fold.seconds)).toFixed(2)),
+      freshnessP50Ms: freshness.p50,
+      freshnessP99Ms: freshness.p99,
+      rebuildPeakRssMb: rebuild.peakRssMb,
+    };
+    log(`history: ${CUSTOMERS} customers, ${seeded} events; rebuild ${rebuild.applied} events in ${rebuild.seconds.toFixed(1)} s, RSS at half-way ${rebuild.halfRssMb} MiB, peak ${rebuild.peakRssMb} MiB`);
+    log(`fold baseline: ${fold.events} events in ${fold.seconds.toFixed(1)} s (in-memory states: ${fold.customers} customers)`);
+    log(`freshness: ${freshness.samples} samples of ${freshness.sent} events at ${FRESHNESS_RATE}/s, ${freshness.failed} failed; p50 ${freshness.p50} ms, p99 ${freshness.p99} ms, max ${freshness.max} ms`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    agent.destroy();
+    await closeDatabase(dataSource);
+    await database.stop();
+  }
+}
+
+/** Bulk path: many streams per append call, several calls in flight. Returns events stored. */
+async function seed(store: PostgresEventStore, now: Date): Promise<number> {
+  const started = performance.now();
+  const histories = generateHistories({ seed: 42, customers: CUSTOMERS, now });
+  let customers = 0;
+  let stored = 0;
+  const inFlight = new Set<Promise<void>>();
+  const progress = setInterval(() => log(`seeding: ${customers}/${CUSTOMERS} customers, ${stored} events, ${Math.round(stored / ((performance.now() - started) / 1000))} events/s`), 5_000);
+  let pending: unknown[] = [];
+  const flush = async (bodies: unknown[]) => {
+    const prepared = prepareAppends(bodies, { now, currency: 'CNY' }, true);
+    if (!prepared.ok) throw new Error(`generated events failed validation: ${JSON.stringify(prepared.errors.slice(0, 3))}`);
+    const results = await store.append(prepared.appends);
+    const fresh = results.filter((r) => !r.duplicate).length;
+    stored += fresh;
+  };
+  try {
+    for (const history of histories) {
+      customers += 1;
+      pending.push(...history);
+      if (pending.length < BATCH) continue;
+      const work = flush(pending).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+      pending = [];
+      if (inFlight.size >= 3) await Promise.race(inFlight);
+    }
+    await Promise.all([...inFlight, flush(pending)]);
+  } finally {
+    clearInterval(progress);
+  }
+  log(`seeded ${stored} events for ${customers} customers in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return stored;
+}
+
+/** Reads the same events in the same batches and folds them with the same pure functions; writes nothing. */
+async function foldBaseline(store: PostgresEventStore, now: Date): Promise<{ events: number; seconds: number; customers: number }> {
+  const started = performance.now();
+  const states = new Map<string, CustomerState>();
+  let events = 0;
+  let after: string | undefined;
+  const progress = setInterval(() => log(`fold baseline: ${events} events`), 5_000);
+  try {
+    for (;;) {
+      const batch = await store.readAll({ after, maxCount: BATCH });
+      if (batch.length === 0) break;
+      const touched = new Set<CustomerState>();
+      for (const event of batch) {
+        const id = customerIdOf(event.streamId);
+        let state = states.get(id);
+        if (!state) states.set(id, (state = emptyState(id)));
+        evolve(state, toFoldEvent(event, true));
+        touched.add(state);
+      }
+      for (const state of touched) deriveCustomer(state, now.getTime(), DEFAULT_RULES);
+      events += batch.length;
+      after = batch[batch.length - 1].position;
+    }
+  } finally {
+    clearInterval(progress);
+  }
+  return { events, seconds: (performance.now() - started) / 1000, customers: states.size };
+}
+
+type RebuildOutcome = { applied: number; seconds: number; peakRssMb: number; halfRssMb: number };
+
+async function rebuildInWorker(databaseUrl: string, total: number): Promise<RebuildOutcome> {
+  const child = spawn(process.execPath, [resolve(__dirname, 'support/rebuild-worker.js')], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let halfRssMb = 0;
+  let outcome: RebuildOutcome | undefined;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (!line.startsWith('{"kind"')) {
+      process.stderr.write(`${line}\n`);
+      continue;
+    }
+    const message = JSON.parse(line) as { kind: string; applied: number; total: number | null; rssMb?: number; seconds?: number; peakRssMb?: number };
+    if (message.kind === 'progress') {
+      log(`rebuild: ${message.applied}/${message.total ?? total} events, RSS ${message.rssMb} MiB`);
+      if (halfRssMb === 0 && message.applied >= total / 2) halfRssMb = message.rssMb ?? 0;
+    } else if (message.kind === 'done') {
+      outcome = { applied: message.applied, seconds: message.seconds!, peakRssMb: message.peakRssMb!, halfRssMb };
+    }
+  }
+  const code = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', done)));
+  if (!outcome || code !== 0) throw new Error(`the rebuild worker failed (exit ${code})`);
+  return outcome;
+}
+
+/** Single events at a steady rate; every 10th is followed until GET /v1/customers/:id shows it. */
+async function measureFreshness(databaseUrl: string) {
+  const port = await freePort();
+  const app = await startTessera(resolve(__dirname, '../apps/tessera/src/main.js'), {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    TESSERA_ADMIN_KEY: ADMIN_KEY,
+    TESSERA_ROLES: 'ingest,query,projector',
+    LOG_LEVEL: 'warn',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const latencies: number[] = [];
+  let sent = 0;
+  let failed = 0;
+  const following = new Set<Promise<void>>();
+  try {
+    log(`freshness: ${FRESHNESS_RATE} events/s for ${FRESHNESS_SECONDS} s (app in a separate process)`);
+    const started = performance.now();
+    let next = 0;
+    while (performance.now() - started < FRESHNESS_SECONDS * 1000) {
+      const due = Math.floor(((performance.now() - started) / 1000) * FRESHNESS_RATE);
+      for (; next < due; next += 1) {
+        const sample = next % SAMPLE_EVERY === 0;
+        const customerId = demoCustomerId(1 + Math.floor(Math.random() * CUSTOMERS));
+        const occurredAt = new Date().toISOString();
+        const body = JSON.stringify({ eventId: randomUUID(), type: 'PageViewed', customerId, occurredAt, channel: 'web', data: { url: `https://shop.example.cn/p/${next}` } });
+        const work = (async () => {
+          const answer = await http('POST', base, '/v1/events', body);
+          const acceptedAt = performance.now();
+          sent += 1;
+          if (answer.status !== 202) {
+            failed += 1;
+            return;
+          }
+          if (!sample) return;
+          const visibleAfter = await followUntilVisible(base, customerId, Date.parse(occurredAt), acceptedAt);
+          if (visibleAfter === null) failed += 1;
+          else latencies.push(visibleAfter);
+        })().finally(() => following.delete(work));
+        following.add(work);
+      }
+      await new Promise((done) => setTimeout(done, 5));
+      if (Math.floor((performance.now() - started) / 5000) !== Math.floor((performance.now() - started - 5) / 5000)) log(`freshness: ${sent} sent, ${latencies.length} samples`);
+    }
+    await Promise.all(following);
+  } finally {
+    await app.stop();
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+  return { sent, failed, samples: latencies.length, p50: at(0.5), p99: at(0.99), max: Math.round(latencies.at(-1) ?? NaN) };
+}
+
+async function followUntilVisible(base: string, customerId: string, occurredAt: number, acceptedAt: number): Promise<number | null> {
+  while (performance.now() - acceptedAt < 10_000) {
+    const answer = await http('GET', base, `/v1/customers/${customerId}`);
+    if (answer.status === 200 && Date.parse(JSON.parse(answer.body).lastSeenAt) >= occurredAt) return performance.now() - acceptedAt;
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  return null;
+}
+
+function http(method: string, base: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const request = httpRequest(`${base}${path}`, { method, agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => done({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', fail);
+    request.end(body);
+  });
+}
+
+/** A fresh database: on DATABASE_URL's server, or an embedded PostgreSQL in a temp folder. */
+async function freshDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-project-'));
+    log(`starting an embedded PostgreSQL in ${dir} (fsync on)`);
+    return startEmbeddedPostgres(dir, (msg) => log(msg));
+  }
+  const name = `tessera_bench_project_${Date.now()}`;
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  log(`fresh database ${name} on DATABASE_URL`);
+  return {
+    url: url.toString(),
+    stop: async () => {
+      const dropper = new Client({ connectionString: process.env.DATABASE_URL });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
