@@ -83,3 +83,31 @@ describe('PostgreSQL event store: late commits (DESIGN §10)', () => {
     }
   });
 });
+
+describe('PostgreSQL event store: $all order across transaction ids of different lengths', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('es_xid_order');
+    store = new PostgresEventStore(database.pool, { pollIntervalMs: 20 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it('reads transaction 999 before transaction 1000 (numeric, not text, order) and skips neither', async () => {
+    const insert = (transactionId: string, position: number, revision: number) =>
+      database.pool.query(
+        `insert into es_events (transaction_id, global_position, stream_id, stream_revision, event_id, type, occurred_at, channel, data, metadata, content_hash)
+         values ($1::xid8, $2, 'customer-xid', $3, gen_random_uuid(), 'PageViewed', '2026-11-20T10:00:00+08:00', 'web', '{}', '{}', 'h')`,
+        [transactionId, position, revision],
+      );
+    await insert('999', 1, 0);
+    await insert('1000', 2, 1);
+    const first = await store.readAll({ maxCount: 1 });
+    const rest = await store.readAll({ after: first[0].position, maxCount: 10 });
+    expect([...first, ...rest].map((e) => e.streamRevision)).toEqual([0n, 1n]);
+  });
+});

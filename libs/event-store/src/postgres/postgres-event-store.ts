@@ -127,7 +127,9 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Only rows of transactions older than every transaction still in flight are read, in
-   * (transaction id, position) order, so a late commit can never land behind the reader.
+   * (transaction id, position) order, so a late commit can never land behind the reader. The
+   * order names the table's xid8 column: the select list's `transaction_id` is its text form,
+   * and sorting by that text would put transaction 1000 before 999 (and scan the whole table).
    */
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const after = options.after === undefined ? START : decodePosition(options.after);
@@ -135,7 +137,7 @@ export class PostgresEventStore implements EventStore {
       `select ${COLUMNS} from es_events
        where (transaction_id, global_position) > ($1::xid8, $2::bigint)
          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by transaction_id, global_position
+       order by es_events.transaction_id, global_position
        limit $3`,
       [after.transactionId, after.globalPosition, options.maxCount],
     );
