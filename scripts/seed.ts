@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeedProgress, SeedRequestError, SeedSummary, seed } from '@tessera/demo-data';
+import { apiKey, apiUrl, bar, count, duration } from './support/cli';
 
 /**
  * npm run seed -- --customers N [--url URL] [--key KEY] [--seed 42] [--concurrency 4] [--batch 500]
@@ -29,11 +28,11 @@ async function main(): Promise<void> {
   const now = values.now === undefined ? undefined : new Date(values.now);
   if (now && Number.isNaN(now.getTime())) usageError('--now must be an ISO-8601 date-time');
   const customers = integer('--customers', values.customers, 1);
-  const url = values.url ?? process.env.TESSERA_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  const url = apiUrl(values.url);
   const progress = progressReporter(customers);
   const summary = await seed({
     url,
-    key: values.key ?? process.env.TESSERA_ADMIN_KEY ?? adminKeyFromDataDir(),
+    key: apiKey(values.key, usageError),
     customers,
     seed: integer('--seed', values.seed, 0),
     concurrency: integer('--concurrency', values.concurrency, 1, 64),
@@ -43,15 +42,6 @@ async function main(): Promise<void> {
     onProgress: progress.update,
   }).finally(progress.finish);
   process.stdout.write(`${summaryLine(summary, url)}\n`);
-}
-
-function adminKeyFromDataDir(): string {
-  const file = join(process.env.TESSERA_DATA_DIR ?? '.tessera', 'admin-key');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return usageError(`no API key: pass --key, set TESSERA_ADMIN_KEY, or start Tessera once so that ${file} exists`);
-  }
 }
 
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -90,11 +80,6 @@ function progressReporter(total: number): { update(progress: SeedProgress): void
   };
 }
 
-function bar(percent: number): string {
-  const filled = Math.round(percent / 4);
-  return `[${'#'.repeat(filled)}${'.'.repeat(25 - filled)}] ${percent.toFixed(0).padStart(3)}%`;
-}
-
 function describe({ customersDone, customers, events, seconds }: SeedProgress): string {
   const rate = seconds > 0 ? events / seconds : 0;
   const eta = customersDone > 0 ? (seconds * (customers - customersDone)) / customersDone : NaN;
@@ -103,14 +88,6 @@ function describe({ customersDone, customers, events, seconds }: SeedProgress): 
 
 function summaryLine({ customers, events, duplicates, seconds, eventsPerSecond }: SeedSummary, url: string): string {
   return `seeded ${url}: ${count(customers)} customers, ${count(events)} events (${count(duplicates)} duplicates reported by the API) in ${seconds.toFixed(1)} s = ${count(eventsPerSecond)} events/s`;
-}
-
-const count = (n: number) => Math.round(n).toLocaleString('en-US');
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
 }
 
 main().catch((error: unknown) => {

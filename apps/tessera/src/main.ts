@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@tessera/platform/config/tessera-config';
 import { createApp } from './create-app';
+import { DEMO_CUSTOMERS, loadDemo } from './demo';
 import { startRuntime } from './runtime';
 
 /**
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   }
   Logger.overrideLogger(new ConsoleLogger({ json: true }));
   const logger = new Logger('main');
+  const demo = process.argv.includes('--demo');
   const runtime = await startRuntime(config);
   const app = await createApp(runtime);
   await app.listen({ port: config.port, host: config.host });
@@ -35,9 +37,13 @@ async function main(): Promise<void> {
       `  API:     ${url}/v1/events   health: ${url}/health   metrics: ${url}/metrics`,
       `  Admin key (${runtime.adminKey.source === 'env' ? 'from TESSERA_ADMIN_KEY' : `saved in ${config.dataDir}/admin-key`}): ${runtime.adminKey.key}`,
       `  Database: ${runtime.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}   Kafka: ${config.kafkaBrokers.length > 0 ? config.kafkaBrokers.join(',') : 'off (set KAFKA_BROKERS)'}`,
+      `  Customers: ${url}/v1/customers   analytics: ${url}/v1/analytics/lifecycle   projections: ${url}/v1/projections`,
+      demo ? `  Demo: loading ${DEMO_CUSTOMERS} generated customers through the API (progress in the log)` : '  Demo data: start with `npm start -- --demo`, or `npm run seed -- --customers N`',
       '',
     ].join('\n') + '\n',
   );
+
+  if (demo) void loadDemo(`http://127.0.0.1:${port}`, runtime.adminKey.key, config.dataDir);
 
   let stopping = false;
   const stop = async (signal: string) => {

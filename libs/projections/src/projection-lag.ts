@@ -1,6 +1,8 @@
 import { EventStore } from '@tessera/event-store';
 
 export const LAG_COUNT_CAP = 100_000;
+/** Without a fast count (EventStoreDB) the lag is counted by reading, so only this far. */
+export const LAG_READ_CAP = 1_000;
 
 export type Lag = { events: number; capped: boolean; seconds: number };
 
@@ -9,6 +11,7 @@ export async function lagAfter(store: EventStore, position: string | null, now: 
   const after = position ?? undefined;
   const [next] = await store.readAll({ after, maxCount: 1 });
   if (!next) return { events: 0, capped: false, seconds: 0 };
-  const events = store.countAfter ? await store.countAfter(after, LAG_COUNT_CAP) : (await store.readAll({ after, maxCount: LAG_COUNT_CAP })).length;
-  return { events, capped: events >= LAG_COUNT_CAP, seconds: Math.max(0, (now.getTime() - Date.parse(next.recordedAt)) / 1000) };
+  const cap = store.countAfter ? LAG_COUNT_CAP : LAG_READ_CAP;
+  const events = store.countAfter ? await store.countAfter(after, cap) : (await store.readAll({ after, maxCount: cap })).length;
+  return { events, capped: events >= cap, seconds: Math.max(0, (now.getTime() - Date.parse(next.recordedAt)) / 1000) };
 }

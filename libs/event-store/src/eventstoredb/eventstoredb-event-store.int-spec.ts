@@ -7,6 +7,12 @@ import { EventStoreUnavailableError, anyRevision, noStream } from '../event-stor
 import { PostgresEventIdLedger } from '../ledger/event-id-ledger';
 import { eventStoreContract, newEvent, newStream } from '../testing/event-store-contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
+import { readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
+import { appendsOf, customerHistory } from '@tessera/customers/customer-360/testing/scenario';
+import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { rebuildProjection } from '@tessera/projections/projection-rebuild';
+import { ProjectionRunner } from '@tessera/projections/projection-runner';
 
 /**
  * EventStoreDB from EVENTSTOREDB_URL, else a testcontainers EventStoreDB when Docker answers,
@@ -40,6 +46,31 @@ if (source.kind === 'none') {
     eventStoreContract('eventstoredb', async () => {
       const { store, close } = await openStore(server.url);
       return { store, close };
+    });
+
+    describe('customer 360 projection over EventStoreDB (the runner works with both adapters)', () => {
+      it('projects a history read from $all, and a rebuild gives the same read models', async () => {
+        const opened = await openStore(server.url);
+        try {
+          const customerId = `esdb-${randomUUID()}`;
+          const results = await opened.store.append(appendsOf(customerHistory(customerId, Date.now())));
+          const projector = new Customer360Projector({ timezone: 'Asia/Shanghai', rules: DEFAULT_RULES });
+          const runner = new ProjectionRunner(projector, opened.database.pool, opened.store, { batchSize: 100, idleMs: 20, lease: false, leaseRetryMs: 500 });
+          runner.start();
+          try {
+            await waitForCheckpoint(opened.database.pool, results[results.length - 1].position);
+          } finally {
+            await runner.stop();
+          }
+          const { rows } = await opened.database.pool.query(`select profile from customer_360.customers where customer_id = $1`, [customerId]);
+          expect(rows[0].profile).toMatchObject({ orderCount: 2, netSpend: 209_000, lifecycleStage: 'active', valueTier: 'medium' });
+          const projected = await readModelSnapshot(opened.database.pool);
+          await rebuildProjection(opened.database.pool, opened.store, projector);
+          expect(await readModelSnapshot(opened.database.pool)).toEqual(projected);
+        } finally {
+          await opened.close();
+        }
+      }, 120_000);
     });
 
     describe('adapter specifics', () => {
