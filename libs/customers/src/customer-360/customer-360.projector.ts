@@ -140,7 +140,7 @@ export class Customer360Projector implements Projection {
        select customer_id, state, profile, transitions_digest, name, phone, email, lifecycle_stage, value_tier, membership_tier,
          array(select jsonb_array_elements_text(tags)), array(select jsonb_array_elements_text(interests)), array(select jsonb_array_elements_text(segments)),
          net_spend_365d, last_seen_at, registered_at, birth_month, birth_day, next_review_at, now()
-       from jsonb_to_recordset($1::jsonb) as r(customer_id text, state json, profile json, transitions_digest text, name text, phone text, email text,
+       from json_to_recordset($1::json) as r(customer_id text, state json, profile json, transitions_digest text, name text, phone text, email text,
          lifecycle_stage text, value_tier text, membership_tier text, tags jsonb, interests jsonb, segments jsonb, net_spend_365d bigint,
          last_seen_at timestamptz, registered_at timestamptz, birth_month smallint, birth_day smallint, next_review_at timestamptz)
        on conflict (customer_id) do update set state = excluded.state, profile = excluded.profile, transitions_digest = excluded.transitions_digest,
@@ -155,7 +155,7 @@ export class Customer360Projector implements Projection {
       await client.query(
         `insert into ${s}.lifecycle_transitions (customer_id, seq, from_stage, to_stage, at, cause)
          select customer_id, seq, from_stage, to_stage, at, cause
-         from jsonb_to_recordset($1::jsonb) as r(customer_id text, seq integer, from_stage text, to_stage text, at timestamptz, cause jsonb)`,
+         from json_to_recordset($1::json) as r(customer_id text, seq integer, from_stage text, to_stage text, at timestamptz, cause jsonb)`,
         [JSON.stringify(transitions)],
       );
     }
@@ -182,7 +182,7 @@ async function upsert(client: PoolClient, table: string, keys: [string, string],
   const definition = [...keys.map((k) => `${k} text`), ...names.map((n) => `${n} ${columns[n]}`)].join(', ');
   const stamp = touchedAt ? `, ${touchedAt}` : '';
   await client.query(
-    `insert into ${table} (${all.join(', ')}${stamp}) select ${all.join(', ')}${touchedAt ? ', now()' : ''} from jsonb_to_recordset($1::jsonb) as r(${definition})
+    `insert into ${table} (${all.join(', ')}${stamp}) select ${all.join(', ')}${touchedAt ? ', now()' : ''} from json_to_recordset($1::json) as r(${definition})
      on conflict (${keys.join(', ')}) do update set ${names.map((n) => `${n} = excluded.${n}`).join(', ')}${touchedAt ? `, ${touchedAt} = now()` : ''}`,
     [JSON.stringify(rows)],
   );
