@@ -163,6 +163,9 @@ describe('customer 360 over HTTP', () => {
     expect({ ...after, updatedAt: undefined }).toEqual({ ...before, updatedAt: undefined });
     expect(status).toMatchObject({ name: 'customer-360', lag: { events: 0 }, parked: { count: 0 } });
     expect((await call(app.url, 'POST', '/v1/projections/nothing/rebuild')).status).toBe(404);
+    const scheduled = await call(app.url, 'POST', '/v1/scheduler/run');
+    expect(scheduled).toMatchObject({ status: 200, body: { customers: 0, stageChanges: 0 } });
+    expect((await call(app.url, 'POST', '/v1/scheduler/run', { key: analyticsKey })).status).toBe(403);
     const health = await call(app.url, 'GET', '/health', { key: null });
     expect(health.body.checks['projection:customer-360']).toMatchObject({ status: 'up' });
     const metrics = await call(app.url, 'GET', '/metrics', { key: null });

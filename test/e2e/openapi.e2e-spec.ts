@@ -1,16 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CHANNELS, EVENT_TYPES } from '@tessera/catalog';
+import { STAGES } from '@tessera/customers/customer-360/lifecycle';
+import { VALUE_TIERS } from '@tessera/customers/customer-360/value-tier';
 import { SCOPES } from '@tessera/platform/auth/scopes';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { TestApp, startTestApp } from '../support/test-app';
 
-type OpenApi = { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> }> } };
+type Schema = { $ref?: string; enum?: unknown[]; required?: string[]; items?: Schema; properties?: Record<string, Schema> };
+type Parameter = { $ref?: string; name?: string; in?: string; schema?: Schema };
+type Operation = { parameters?: Parameter[] };
+type OpenApi = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema & { properties: Record<string, Schema> }>; parameters: Record<string, Parameter> };
+};
 
 const doc = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8')) as OpenApi;
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+/** The public API (DESIGN §6); Fastify's own routes outside it are not part of the contract. */
+const PUBLIC_PREFIXES = ['/v1/', '/health', '/metrics'];
 
-/** docs/openapi.json stays true to the code: its routes exist, its enums are the catalog's. */
+/** `{ method: 'GET', url: '/v1/customers/:id' }` for every documented operation. */
+const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.keys(item)
+    .filter((method) => METHODS.includes(method))
+    .map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') })),
+);
+const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
+
+/** A query parameter of an operation, its `$ref` to components/parameters resolved. */
+function queryParameter(path: string, name: string): Parameter | undefined {
+  return (doc.paths[path].get.parameters ?? [])
+    .map((p) => (p.$ref ? doc.components.parameters[p.$ref.replace('#/components/parameters/', '')] : p))
+    .find((p) => p.in === 'query' && p.name === name);
+}
+
+/** docs/openapi.json stays true to the code: exactly the routes the app serves, the catalog's enums. */
 describe('docs/openapi.json', () => {
   let database: TestDatabase;
   let app: TestApp;
@@ -26,9 +51,15 @@ describe('docs/openapi.json', () => {
 
   it('describes only routes the app serves', () => {
     const fastify = app.app.getHttpAdapter().getInstance();
-    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') })));
     expect(documented.length).toBeGreaterThanOrEqual(9);
     expect(documented.filter((route) => !fastify.hasRoute({ method: route.method as 'GET', url: route.url }))).toEqual([]);
+  });
+
+  it('describes every route the app serves under /v1, /health and /metrics', () => {
+    const served = app.routes.filter((route) => route.method !== 'HEAD' && PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)));
+    expect(served.length).toBeGreaterThanOrEqual(documented.length);
+    const known = new Set(documented.map(key));
+    expect(served.map(key).filter((route) => !known.has(route))).toEqual([]);
   });
 
   it('lists the catalog’s event types, channels and scopes', () => {
@@ -36,5 +67,20 @@ describe('docs/openapi.json', () => {
     expect(envelope.type.enum).toEqual(EVENT_TYPES);
     expect(envelope.channel.enum).toEqual([...CHANNELS]);
     expect(doc.components.schemas.NewApiKey.properties.scopes.items?.enum).toEqual([...SCOPES]);
+    expect(queryParameter('/v1/analytics/satisfaction', 'channel')?.schema?.enum).toEqual([...CHANNELS]);
+    expect(doc.components.schemas.SatisfactionDay.properties.channel.enum).toEqual([...CHANNELS]);
+  });
+
+  it('lists the lifecycle stages and value tiers of the code', () => {
+    const { schemas } = doc.components;
+    expect(schemas.Stage.enum).toEqual([...STAGES]);
+    expect(schemas.ValueTier.enum).toEqual([...VALUE_TIERS]);
+    expect(schemas.CustomerProfile.properties.lifecycleStage.$ref).toBe('#/components/schemas/Stage');
+    expect(schemas.CustomerProfile.properties.valueTier.$ref).toBe('#/components/schemas/ValueTier');
+    expect(queryParameter('/v1/customers', 'stage')?.schema?.$ref).toBe('#/components/schemas/Stage');
+    expect(queryParameter('/v1/customers', 'valueTier')?.schema?.$ref).toBe('#/components/schemas/ValueTier');
+    expect(schemas.LifecycleAnalytics.properties.stages.required).toEqual([...STAGES]);
+    expect(schemas.ValueTierAnalytics.properties.tiers.required).toEqual([...VALUE_TIERS]);
+    expect(schemas.ValueTierAnalytics.properties.netSpend365d.required).toEqual([...VALUE_TIERS]);
   });
 });

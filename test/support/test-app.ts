@@ -6,12 +6,20 @@ import { Runtime, startRuntime } from '../../apps/tessera/src/runtime';
 export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
 
 /** The real app on a real database, listening on a free port; tests talk to it over HTTP. */
-export type TestApp = { url: string; runtime: Runtime; app: NestFastifyApplication; close(): Promise<void> };
+export type TestApp = { url: string; runtime: Runtime; app: NestFastifyApplication; routes: ServedRoute[]; close(): Promise<void> };
+
+/** A route as Fastify registered it, e.g. `{ method: 'GET', url: '/v1/customers/:id' }` (HEAD included). */
+export type ServedRoute = { method: string; url: string };
 
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, TESSERA_ADMIN_KEY: ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', TESSERA_DATA_DIR: '/nonexistent', ...env });
   const runtime = await startRuntime(config);
   const app = await createApp(runtime, { logger: false });
+  // Nest registers its routes on Fastify when the app starts (listen), so this hook sees them all.
+  const routes: ServedRoute[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -19,6 +27,7 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
     url: `http://127.0.0.1:${port}`,
     runtime,
     app,
+    routes,
     close: async () => {
       await app.close();
       await runtime.stop();

@@ -1,4 +1,5 @@
 import { RecordedEvent } from '@tessera/event-store';
+import { checkout } from '@tessera/platform/database/checkout';
 import { isConnectionError } from '@tessera/platform/database/pg-errors';
 import { Pool, PoolClient } from 'pg';
 import { ParkedEvent, Projection, schemaName } from './projection';
@@ -56,7 +57,7 @@ export class BatchApplier {
 
   private async transaction(events: readonly RecordedEvent[], expected: string | null, schema: string, poison: ParkedEvent | undefined): Promise<BatchOutcome> {
     const s = schemaName(schema);
-    const client = await this.pool.connect();
+    const { client, release } = await checkout(this.pool);
     try {
       await client.query('begin');
       await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [this.projection.name]);
@@ -76,7 +77,7 @@ export class BatchApplier {
       await client.query('rollback').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      release();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventStore } from '@tessera/event-store';
+import { checkout } from '@tessera/platform/database/checkout';
 import { ConflictError } from '@tessera/platform/errors';
 import { Pool, PoolClient } from 'pg';
 import { BatchApplier, SWITCH_LOCK_SQL } from './batch-applier';
@@ -38,17 +39,17 @@ export async function rebuildProjection(pool: Pool, store: EventStore, projectio
  * in the background; `done` settles when the new tables are live.
  */
 export async function startRebuild(pool: Pool, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<{ done: Promise<RebuildResult> }> {
-  const lock = await pool.connect();
+  const { client: lock, release } = await checkout(pool);
   try {
     const { rows } = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.projection.rebuild:' || $1)) as ok`, [projection.name]);
     if (!rows[0].ok) throw new RebuildInProgressError(projection.name);
   } catch (error) {
-    lock.release();
+    release();
     throw error;
   }
   const done = rebuild(lock, store, pool, projection, options).finally(async () => {
     await lock.query(`select pg_advisory_unlock(hashtext('tessera.projection.rebuild:' || $1))`, [projection.name]).catch(() => undefined);
-    lock.release();
+    release();
   });
   return { done };
 }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { EventStore } from '@tessera/event-store';
+import { CheckedOut, checkout } from '@tessera/platform/database/checkout';
 import { isConnectionError } from '@tessera/platform/database/pg-errors';
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { BatchApplier, CheckpointMovedError } from './batch-applier';
 import { Projection } from './projection';
 import { lagAfter } from './projection-lag';
@@ -32,7 +33,7 @@ export class ProjectionRunner {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: () => void = () => undefined;
-  private leaseClient: PoolClient | undefined;
+  private lease: CheckedOut | undefined;
   state: RunnerState = 'stopped';
   lastError: string | undefined;
 
@@ -124,35 +125,37 @@ export class ProjectionRunner {
   }
 
   private async acquireLease(): Promise<boolean> {
-    if (this.leaseClient) return true;
-    const client = await this.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.projection.lease:' || $1)) as ok`, [this.projection.name]);
+    if (this.lease) return true;
+    const lease = await checkout(this.pool);
+    const { rows } = await lease.client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.projection.lease:' || $1)) as ok`, [this.projection.name]).catch((error: unknown) => {
+      lease.release();
+      throw error;
+    });
     if (!rows[0].ok) {
-      client.release();
+      lease.release();
       return false;
     }
-    client.on('error', () => undefined);
-    this.leaseClient = client;
+    this.lease = lease;
     this.logger.log({ message: 'lease acquired; running', projection: this.projection.name });
     return true;
   }
 
   private async leaseAlive(): Promise<boolean> {
     try {
-      await this.leaseClient?.query('select 1');
-      return this.leaseClient !== undefined;
+      await this.lease?.client.query('select 1');
+      return this.lease !== undefined;
     } catch {
       return false;
     }
   }
 
   private async releaseLease(): Promise<void> {
-    const client = this.leaseClient;
-    this.leaseClient = undefined;
-    if (!client) return;
+    const lease = this.lease;
+    this.lease = undefined;
+    if (!lease) return;
     // Ending the session drops the advisory lock even if the unlock itself cannot be sent.
-    await client.query(`select pg_advisory_unlock(hashtext('tessera.projection.lease:' || $1))`, [this.projection.name]).catch(() => undefined);
-    client.release(true);
+    await lease.client.query(`select pg_advisory_unlock(hashtext('tessera.projection.lease:' || $1))`, [this.projection.name]).catch(() => undefined);
+    lease.release(true);
   }
 
   private pause(ms: number): Promise<void> {

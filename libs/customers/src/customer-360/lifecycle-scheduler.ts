@@ -1,6 +1,8 @@
 import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
 import { RequireScope } from '@tessera/platform/auth/api-key.guard';
+import { ConflictError } from '@tessera/platform/errors';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { checkout, withClient } from '@tessera/platform/database/checkout';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
 import { SWITCH_LOCK_SQL } from '@tessera/projections/batch-applier';
 import { schemaName } from '@tessera/projections/projection';
@@ -53,18 +55,15 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
 
   /** One pass now; skipped (null) when another instance holds the scheduler lease. */
   async runUnderLease(now = new Date()): Promise<SchedulerRun | null> {
-    const lease = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (lease) => {
       const { rows } = await lease.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.scheduler')) as ok`);
       if (!rows[0].ok) return null;
       try {
         return await this.run(now);
       } finally {
-        await lease.query(`select pg_advisory_unlock(hashtext('tessera.scheduler'))`);
+        await lease.query(`select pg_advisory_unlock(hashtext('tessera.scheduler'))`).catch(() => undefined);
       }
-    } finally {
-      lease.release();
-    }
+    });
   }
 
   /** Re-derives every customer whose review is due at `now`. */
@@ -74,7 +73,7 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
     let customers = 0;
     let stageChanges = 0;
     for (;;) {
-      const client = await this.pool.connect();
+      const { client, release } = await checkout(this.pool);
       try {
         await client.query('begin');
         await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [this.projector.name]);
@@ -93,7 +92,7 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
         await client.query('rollback').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        release();
       }
     }
     const run = { customers, stageChanges, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
@@ -107,10 +106,15 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
 export class SchedulerController {
   constructor(private readonly scheduler: LifecycleScheduler) {}
 
-  /** Runs a pass now (on demand, besides the interval) and answers what it re-derived. */
+  /**
+   * Runs a pass now (on demand, besides the interval) under the scheduler's lease, and answers
+   * what it re-derived; 409 while another instance's pass holds the lease.
+   */
   @Post('run')
   @HttpCode(200)
-  run(): Promise<SchedulerRun> {
-    return this.scheduler.run();
+  async run(): Promise<SchedulerRun> {
+    const run = await this.scheduler.runUnderLease();
+    if (run === null) throw new ConflictError('a scheduler pass is running on another instance; try again when it ends');
+    return run;
   }
 }

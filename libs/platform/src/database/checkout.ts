@@ -1,0 +1,33 @@
+import { Pool, PoolClient } from 'pg';
+
+/**
+ * A client checked out of the pool loses the pool's idle-error listener: if its connection
+ * breaks between two queries, pg emits 'error' on it, and an unhandled 'error' event kills the
+ * process. Every checkout goes through here: the break is noted (the next query rejects anyway)
+ * and a broken connection is destroyed on release instead of going back to the pool.
+ */
+/** `release(true)` destroys the connection (e.g. to drop the session's advisory locks for sure). */
+export type CheckedOut = { client: PoolClient; release(destroy?: boolean): void };
+
+export async function checkout(pool: Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let broken = false;
+  const onError = () => (broken = true);
+  client.on('error', onError);
+  return {
+    client,
+    release: (destroy = false) => {
+      client.off('error', onError);
+      client.release(broken || destroy);
+    },
+  };
+}
+
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const { client, release } = await checkout(pool);
+  try {
+    return await work(client);
+  } finally {
+    release();
+  }
+}
