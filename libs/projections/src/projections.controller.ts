@@ -1,11 +1,16 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { RequireScope } from '@tessera/platform/auth/api-key.guard';
 import { ProjectionsService, ProjectionStatus } from './projections.service';
+import { RebuildProjection } from './rebuild-projection.command';
 
 @Controller('v1/projections')
 @RequireScope('admin')
 export class ProjectionsController {
-  constructor(private readonly projections: ProjectionsService) {}
+  constructor(
+    private readonly projections: ProjectionsService,
+    private readonly commands: CommandBus,
+  ) {}
 
   /** Position, lag in events and seconds, parked events, runner and rebuild state. */
   @Get()
@@ -25,7 +30,7 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(202)
   async rebuild(@Param('name') name: string): Promise<ProjectionStatus> {
-    await this.projections.startRebuild(name);
+    await this.commands.execute(new RebuildProjection(name));
     return this.projections.status(this.projections.get(name));
   }
 }

@@ -1,9 +1,7 @@
-import { Controller, Get, Inject, Injectable, Query } from '@nestjs/common';
-import { CHANNELS } from '@tessera/catalog';
-import { RequireScope } from '@tessera/platform/auth/api-key.guard';
+import { Inject, Injectable } from '@nestjs/common';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { FieldError, ValidationError } from '@tessera/platform/errors';
+import { FieldError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
 import { STAGES } from './lifecycle';
 import { npsFromCounts, round2 } from './satisfaction';
@@ -160,36 +158,5 @@ export class AnalyticsQueries {
       else if (days >= MAX_PERIOD_DAYS) errors.push({ pointer: '/query/to', rule: 'range', message: `a period covers at most ${MAX_PERIOD_DAYS} days` });
     }
     return { from: start, to: end };
-  }
-}
-
-@Controller('v1/analytics')
-@RequireScope('analytics:read')
-export class AnalyticsController {
-  constructor(private readonly analytics: AnalyticsQueries) {}
-
-  /** Customers per stage now, and the transitions whose instant falls in the period. */
-  @Get('lifecycle')
-  lifecycle(@Query('from') from?: string, @Query('to') to?: string) {
-    const errors: FieldError[] = [];
-    const period = this.analytics.period(from, to, errors);
-    if (errors.length > 0) throw new ValidationError('the lifecycle request is not valid', errors);
-    return this.analytics.lifecycle(period);
-  }
-
-  @Get('value-tiers')
-  valueTiers() {
-    return this.analytics.valueTiers();
-  }
-
-  @Get('satisfaction')
-  satisfaction(@Query('from') from?: string, @Query('to') to?: string, @Query('channel') channel?: string) {
-    const errors: FieldError[] = [];
-    const period = this.analytics.period(from, to, errors);
-    if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel)) {
-      errors.push({ pointer: '/query/channel', rule: 'isIn', message: `channel must be one of ${CHANNELS.join(', ')}` });
-    }
-    if (errors.length > 0) throw new ValidationError('the satisfaction request is not valid', errors);
-    return this.analytics.satisfaction(period, channel);
   }
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { IDENTIFIER } from '@tessera/catalog/field-rules';
 import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/api-key.guard';
 import { canReadPersonalData } from '@tessera/platform/auth/scopes';
 import { FieldError, ValidationError } from '@tessera/platform/errors';
-import { CustomerFilter, CustomerQueries, CustomerSort, decodeCursor, OrderView, Page, ProfileView } from './customer-queries';
+import { CustomerFilter, CustomerSort, decodeCursor, OrderView, Page, ProfileView } from './customer-queries';
+import { GetCustomerOrders, GetCustomerProfile, ListCustomers } from './customer-360.queries';
 import { Stage, STAGES } from './lifecycle';
 import { VALUE_TIERS, ValueTier } from './value-tier';
 
@@ -16,7 +18,7 @@ type ListQuery = Partial<Record<'stage' | 'valueTier' | 'membershipTier' | 'tag'
 @Controller('v1/customers')
 @RequireScope('profiles:read')
 export class CustomersController {
-  constructor(private readonly customers: CustomerQueries) {}
+  constructor(private readonly queries: QueryBus) {}
 
   /** Filtered, sorted, cursor-paginated profiles (DESIGN §6, §11). */
   @Get()
@@ -46,21 +48,21 @@ export class CustomersController {
       segment: query.segment,
       q: query.q?.trim(),
     };
-    return this.customers.list(filter, (query.sort ?? 'customerId') as CustomerSort, query.limit === undefined ? 50 : Number(query.limit), query.cursor, canReadPersonalData(request.principal));
+    return this.queries.execute(new ListCustomers(filter, (query.sort ?? 'customerId') as CustomerSort, query.limit === undefined ? 50 : Number(query.limit), query.cursor, canReadPersonalData(request.principal)));
   }
 
   /** The customer 360 profile; personal data masked without pii:read. */
   @Get(':id')
   profile(@Param('id') customerId: string, @Req() request: AuthenticatedRequest): Promise<ProfileView> {
     checkId(customerId);
-    return this.customers.profile(customerId, canReadPersonalData(request.principal));
+    return this.queries.execute(new GetCustomerProfile(customerId, canReadPersonalData(request.principal)));
   }
 
   /** Order history with status and every status change, newest order first. */
   @Get(':id/orders')
   orders(@Param('id') customerId: string): Promise<Page<OrderView>> {
     checkId(customerId);
-    return this.customers.orders(customerId);
+    return this.queries.execute(new GetCustomerOrders(customerId));
   }
 }
 

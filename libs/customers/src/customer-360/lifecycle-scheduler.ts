@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { RequireScope } from '@tessera/platform/auth/api-key.guard';
 import { ConflictError } from '@tessera/platform/errors';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
@@ -101,10 +102,22 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
   }
 }
 
+/** One scheduler pass now, under the lease; null when another instance holds it. */
+export class RunSchedulerPass extends Command<SchedulerRun | null> {}
+
+@CommandHandler(RunSchedulerPass)
+export class RunSchedulerPassHandler implements ICommandHandler<RunSchedulerPass> {
+  constructor(private readonly scheduler: LifecycleScheduler) {}
+
+  execute(): Promise<SchedulerRun | null> {
+    return this.scheduler.runUnderLease();
+  }
+}
+
 @Controller('v1/scheduler')
 @RequireScope('admin')
 export class SchedulerController {
-  constructor(private readonly scheduler: LifecycleScheduler) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /**
    * Runs a pass now (on demand, besides the interval) under the scheduler's lease, and answers
@@ -113,7 +126,7 @@ export class SchedulerController {
   @Post('run')
   @HttpCode(200)
   async run(): Promise<SchedulerRun> {
-    const run = await this.scheduler.runUnderLease();
+    const run = await this.commands.execute(new RunSchedulerPass());
     if (run === null) throw new ConflictError('a scheduler pass is running on another instance; try again when it ends');
     return run;
   }
