@@ -15,7 +15,10 @@ export type ParkedEventView = { eventId: string; position: string; streamId: str
 
 export type ProjectionStatus = {
   name: string;
-  /** running here, standby (another instance holds the lease), stopped (no projector role here). */
+  /**
+   * This instance's runner: starting, running, catching-up, retrying, standby (another instance
+   * holds the lease), stopped; without the projector role here: `running elsewhere` or `stopped`.
+   */
   state: string;
   position: string | null;
   eventsApplied: number;

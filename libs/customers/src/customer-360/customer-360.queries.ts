@@ -26,7 +26,10 @@ export class ListCustomers extends Query<Page<ProfileView>> {
 }
 
 export class GetCustomerOrders extends Query<Page<OrderView>> {
-  constructor(readonly customerId: string) {
+  constructor(
+    readonly customerId: string,
+    readonly readPersonalData: boolean,
+  ) {
     super();
   }
 }
@@ -67,8 +70,8 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomers> {
 @QueryHandler(GetCustomerOrders)
 export class GetCustomerOrdersHandler implements IQueryHandler<GetCustomerOrders> {
   constructor(private readonly customers: CustomerQueries) {}
-  execute({ customerId }: GetCustomerOrders) {
-    return this.customers.orders(customerId);
+  execute({ customerId, readPersonalData }: GetCustomerOrders) {
+    return this.customers.orders(customerId, readPersonalData);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { maskEventData } from '@tessera/catalog';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
 import { NotFoundError } from '@tessera/platform/errors';
@@ -41,10 +42,11 @@ export class CustomerQueries {
     return this.view(record.profile, record.updatedAt, readPersonalData);
   }
 
-  async orders(customerId: string): Promise<Page<OrderView>> {
+  async orders(customerId: string, readPersonalData: boolean): Promise<Page<OrderView>> {
     const orders = await this.dataSource.getRepository(OrderRecord).find({ where: { customerId }, order: { placedAt: { direction: 'DESC', nulls: 'LAST' }, orderId: 'ASC' } });
     if (orders.length === 0) await this.profile(customerId, false);
-    return { items: orders.map(orderView), nextCursor: null };
+    const items = orders.map(orderView);
+    return { items: readPersonalData ? items : items.map(maskOrder), nextCursor: null };
   }
 
   /** Filtered, cursor-paginated list (DESIGN §11). Parameterised SQL only. */
@@ -94,6 +96,20 @@ export type OrderView = {
   channel: string | null;
   placedAt: string | null;
 };
+
+/** Free text on status changes masked by the catalog's marks of the event that carried it. */
+function maskOrder(order: OrderView): OrderView {
+  const typeOf: Record<string, string> = { cancelled: 'OrderCancelled', refunded: 'OrderRefunded', paid: 'OrderPaid', shipped: 'OrderShipped' };
+  return {
+    ...order,
+    history: order.history.map((change) => {
+      const type = typeOf[change.status];
+      if (!type) return change;
+      const { status, at, ...data } = change;
+      return { status, at, ...maskEventData(type, data) } as typeof change;
+    }),
+  };
+}
 
 function orderView(order: OrderRecord): OrderView {
   return {

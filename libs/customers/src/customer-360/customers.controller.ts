@@ -60,9 +60,9 @@ export class CustomersController {
 
   /** Order history with status and every status change, newest order first. */
   @Get(':id/orders')
-  orders(@Param('id') customerId: string): Promise<Page<OrderView>> {
+  orders(@Param('id') customerId: string, @Req() request: AuthenticatedRequest): Promise<Page<OrderView>> {
     checkId(customerId);
-    return this.queries.execute(new GetCustomerOrders(customerId));
+    return this.queries.execute(new GetCustomerOrders(customerId, canReadPersonalData(request.principal)));
   }
 }
 
