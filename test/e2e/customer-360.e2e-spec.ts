@@ -117,6 +117,9 @@ describe('customer 360 over HTTP', () => {
       } while (cursor);
       expect(ids.sort()).toEqual(['c-1', ...Array.from({ length: 24 }, (_, i) => `p-${String(i).padStart(2, '0')}`)].sort());
     }
+    const forged = Buffer.from(JSON.stringify(['not a number', 'c-1'])).toString('base64url');
+    const refused = await call(app.url, 'GET', `/v1/customers?sort=-netSpend365d&cursor=${forged}`, { key: profilesKey });
+    expect(refused).toMatchObject({ status: 400, body: { errors: [{ pointer: '/query/cursor', rule: 'isCursor' }] } });
     expect((await call(app.url, 'GET', '/v1/customers?interest=books&tag=vip', { key: profilesKey })).body.items).toEqual([]);
     expect((await call(app.url, 'GET', '/v1/customers?segment=value:medium&limit=1', { key: profilesKey })).body.items).toHaveLength(1);
   });

@@ -70,7 +70,6 @@ describe('projector killed with SIGKILL and restarted', () => {
       await exited(survivor);
     }
 
-    expect(kills).toBe(6);
     expect(killedMidway).toBeGreaterThan(0);
     expect((await checkpointOf(database.pool)).eventsApplied).toBe(appended);
     const afterKills = await readModelSnapshot(database.pool);

@@ -1,7 +1,8 @@
 import { RecordedEvent } from '@tessera/event-store';
 import { checkout } from '@tessera/platform/database/checkout';
-import { isConnectionError } from '@tessera/platform/database/pg-errors';
+import { isConnectionError, pgErrorCode } from '@tessera/platform/database/pg-errors';
 import { Pool, PoolClient } from 'pg';
+import { PoisonEventError } from './poison-event-error';
 import { ParkedEvent, Projection, schemaName } from './projection';
 
 /** The stored checkpoint is not where this runner thought: another instance or a rebuild moved it. */
@@ -36,15 +37,17 @@ export class BatchApplier {
   }
 
   /**
-   * Applies `events` (which follow `expected` in the log). A batch that fails is split until the
-   * failing event is alone, and that event is parked with its error; connection failures are
-   * thrown for the caller to retry, never parked.
+   * Applies `events` (which follow `expected` in the log). A batch that fails because of an
+   * event's data (PoisonEventError, or PostgreSQL refusing a value: SQLSTATE classes 22 and 23)
+   * is split until that event is alone, and the event is parked with its error. Every other
+   * failure — connection, lock or statement timeout, serialization, a bug — is thrown for the
+   * runner to retry: parking it would move the checkpoint past a good event for ever.
    */
   async apply(events: readonly RecordedEvent[], expected: string | null, schema: string): Promise<BatchOutcome> {
     try {
       return await this.transaction(events, expected, schema, undefined);
     } catch (error) {
-      if (error instanceof CheckpointMovedError || isConnectionError(error)) throw error;
+      if (!isPoison(error)) throw error;
       if (events.length === 1) {
         return this.transaction(events, expected, schema, { event: events[0], error: describe(error) });
       }
@@ -90,6 +93,13 @@ async function park(client: PoolClient, s: string, parked: readonly ParkedEvent[
      on conflict (event_id) do update set error = excluded.error, parked_at = now()`,
     [parked.map((p) => p.event.eventId), parked.map((p) => p.event.position), parked.map((p) => p.event.streamId), parked.map((p) => p.event.type), parked.map((p) => p.error.slice(0, 2000))],
   );
+}
+
+/** The event's data is at fault, so retrying cannot help. */
+export function isPoison(error: unknown): boolean {
+  if (error instanceof PoisonEventError) return true;
+  const code = pgErrorCode(error);
+  return code !== undefined && !isConnectionError(error) && (code.startsWith('22') || code.startsWith('23'));
 }
 
 function describe(error: unknown): string {

@@ -48,8 +48,8 @@ export async function startRebuild(pool: Pool, store: EventStore, projection: Pr
     throw error;
   }
   const done = rebuild(lock, store, pool, projection, options).finally(async () => {
-    await lock.query(`select pg_advisory_unlock(hashtext('tessera.projection.rebuild:' || $1))`, [projection.name]).catch(() => undefined);
-    release();
+    const unlocked = await lock.query(`select pg_advisory_unlock(hashtext('tessera.projection.rebuild:' || $1))`, [projection.name]).then(() => true, () => false);
+    release(!unlocked);
   });
   return { done };
 }
@@ -59,52 +59,111 @@ async function rebuild(lock: PoolClient, store: EventStore, pool: Pool, projecti
   const live = projection.schema;
   const shadow = shadowSchemaOf(live);
   const batchSize = options.batchSize ?? 2_000;
+  await refuseOutsideDependents(lock, live);
   const { indexes, tables } = await createShadow(lock, live, shadow);
-  const total = store.countAfter ? await store.countAfter(undefined, Number.MAX_SAFE_INTEGER) : null;
-  const progress: RebuildProgress = { applied: 0, parked: 0, total, startedAt: new Date() };
-  logger.log({ message: 'rebuild started', projection: projection.name, shadow, events: total });
-  const applier = new BatchApplier(pool, projection);
-  let position: string | null = null;
-  const catchUp = async () => {
-    for (;;) {
-      const events = await store.readAll({ after: position ?? undefined, maxCount: batchSize });
-      if (events.length === 0) return;
-      const outcome = await applier.apply(events, position, shadow);
-      position = outcome.position;
-      progress.applied += outcome.applied;
-      progress.parked += outcome.parked.length;
-      options.onProgress?.(progress);
-    }
-  };
-  await catchUp();
-  for (const definition of indexes) await lock.query(definition);
-  for (const table of tables) await lock.query(`analyze ${schemaName(shadow)}."${table}"`);
-  await catchUp();
-  await swap(lock, projection.name, live, shadow);
-  await dropSchema(lock, `${live}_old`);
-  const result = { ...progress, finishedAt: new Date(), position };
-  logger.log({ message: 'rebuild switched in', projection: projection.name, applied: result.applied, parked: result.parked, seconds: (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000 });
-  return result;
+  try {
+    const total = store.countAfter ? await store.countAfter(undefined, Number.MAX_SAFE_INTEGER) : null;
+    const progress: RebuildProgress = { applied: 0, parked: 0, total, startedAt: new Date() };
+    logger.log({ message: 'rebuild started', projection: projection.name, shadow, events: total });
+    const applier = new BatchApplier(pool, projection);
+    let position: string | null = null;
+    // Up to the head as it was at the last read (a short batch): the swap does not need more,
+    // since the live runner goes on from the rebuilt copy's checkpoint. Chasing a moving head
+    // to an empty read would never end under steady ingestion.
+    const catchUp = async () => {
+      for (;;) {
+        const events = await store.readAll({ after: position ?? undefined, maxCount: batchSize });
+        if (events.length === 0) return;
+        const outcome = await applier.apply(events, position, shadow);
+        position = outcome.position;
+        progress.applied += outcome.applied;
+        progress.parked += outcome.parked.length;
+        options.onProgress?.(progress);
+        if (events.length < batchSize) return;
+      }
+    };
+    await catchUp();
+    for (const definition of indexes) await lock.query(definition);
+    for (const table of tables) await lock.query(`analyze ${schemaName(shadow)}."${table}"`);
+    await catchUp();
+    await swap(lock, projection.name, live, shadow);
+    const result = { ...progress, finishedAt: new Date(), position };
+    logger.log({ message: 'rebuild switched in', projection: projection.name, applied: result.applied, parked: result.parked, seconds: (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000 });
+    await dropOld(lock, `${live}_old`, logger);
+    return result;
+  } catch (error) {
+    // A failed rebuild leaves no shadow behind (other instances would report it as running).
+    await dropSchema(lock, shadow).catch(() => undefined);
+    throw error;
+  }
 }
 
-/** Creates the shadow schema as a copy of the live tables' shape; returns the deferred index DDL. */
+/**
+ * Views or foreign keys of other schemas on the live tables would follow them into `_old` at the
+ * swap and be dropped with it: refuse the rebuild instead, and name them.
+ */
+async function refuseOutsideDependents(client: PoolClient, live: string): Promise<void> {
+  const { rows } = await client.query<{ dependent: string }>(
+    `select distinct coalesce(dn.nspname || '.' || dc.relname, d.classid::regclass::text) as dependent
+     from pg_depend d
+     join pg_class t on t.oid = d.refobjid and d.refclassid = 'pg_class'::regclass
+     join pg_namespace tn on tn.oid = t.relnamespace and tn.nspname = $1
+     left join pg_rewrite r on d.classid = 'pg_rewrite'::regclass and r.oid = d.objid
+     left join pg_class dc on dc.oid = coalesce(r.ev_class, case when d.classid = 'pg_class'::regclass then d.objid end)
+     left join pg_namespace dn on dn.oid = dc.relnamespace
+     where d.deptype = 'n' and dn.nspname is not null and dn.nspname <> $1`,
+    [live],
+  );
+  if (rows.length > 0) {
+    throw new ConflictError(`objects outside ${live} depend on its tables and would be lost at the swap: ${rows.map((r) => r.dependent).join(', ')}; drop them (and recreate after the rebuild) or point them at a view of your own`);
+  }
+}
+
+/**
+ * Creates the shadow schema with the live tables' shape, constraint and index names, and grants.
+ * Secondary indexes are returned to be built once at the end: maintaining them row by row slows
+ * the load.
+ */
 async function createShadow(client: PoolClient, live: string, shadow: string): Promise<{ indexes: string[]; tables: string[] }> {
+  const [from, to] = [schemaName(live), schemaName(shadow)];
   await dropSchema(client, shadow);
-  await client.query(`create schema ${schemaName(shadow)}`);
+  await client.query(`create schema ${to}`);
   const { rows: tables } = await client.query<{ name: string }>(`select tablename as name from pg_tables where schemaname = $1 order by tablename`, [live]);
   for (const { name } of tables) {
-    await client.query(`create table ${schemaName(shadow)}."${name}" (like ${schemaName(live)}."${name}" including all)`);
+    await client.query(`create table ${to}."${name}" (like ${from}."${name}" including defaults including constraints including generated including identity including storage including comments)`);
   }
-  await client.query(`insert into ${schemaName(shadow)}.checkpoint (id) values (true)`);
-  // Secondary indexes are built once at the end: maintaining them row by row slows the load.
-  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
-    `select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
-     from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = i.relnamespace
-     where n.nspname = $1 and not x.indisunique`,
-    [shadow],
+  // Primary keys and unique constraints now (upserts need them), under their live names.
+  const { rows: constraints } = await client.query<{ tablename: string; name: string; definition: string }>(
+    `select t.relname as tablename, c.conname as name, pg_get_constraintdef(c.oid) as definition
+     from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+     where n.nspname = $1 and c.contype in ('p', 'u')`,
+    [live],
   );
-  for (const { name } of indexes) await client.query(`drop index ${schemaName(shadow)}."${name}"`);
-  return { indexes: indexes.map((i) => i.definition), tables: tables.map((t) => t.name) };
+  for (const c of constraints) await client.query(`alter table ${to}."${c.tablename}" add constraint "${c.name}" ${c.definition}`);
+  await copyGrants(client, live, shadow);
+  await client.query(`insert into ${to}.checkpoint (id) values (true)`);
+  const { rows: indexes } = await client.query<{ definition: string }>(
+    `select pg_get_indexdef(x.indexrelid) as definition
+     from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = i.relnamespace
+     where n.nspname = $1 and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)`,
+    [live],
+  );
+  // pg_get_indexdef names the table as "<live>.<table>": the same index, on the shadow's table.
+  return { indexes: indexes.map((i) => i.definition.replace(` ON ${live}.`, ` ON ${shadow}.`)), tables: tables.map((t) => t.name) };
+}
+
+/** Analysts' roles keep their privileges on the schema and its tables across a rebuild. */
+async function copyGrants(client: PoolClient, live: string, shadow: string): Promise<void> {
+  const { rows } = await client.query<{ sql: string }>(
+    `select format('grant %s on schema %I to %s', a.privilege_type, $2::text, case when a.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(a.grantee)) end) as sql
+     from pg_namespace n, aclexplode(n.nspacl) a where n.nspname = $1 and a.grantee <> n.nspowner
+     union all
+     select format('grant %s on %I.%I to %s', a.privilege_type, $2::text, c.relname, case when a.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(a.grantee)) end)
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
+     where n.nspname = $1 and c.relkind = 'r' and a.grantee <> c.relowner`,
+    [live, shadow],
+  );
+  for (const { sql } of rows) await client.query(sql);
 }
 
 async function swap(client: PoolClient, name: string, live: string, shadow: string): Promise<void> {
@@ -119,6 +178,18 @@ async function swap(client: PoolClient, name: string, live: string, shadow: stri
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
+  }
+}
+
+/** The old tables go once no query reads them; a session holding them only delays the drop. */
+async function dropOld(client: PoolClient, schema: string, logger: Logger): Promise<void> {
+  try {
+    await client.query(`set lock_timeout = '10s'`);
+    await dropSchema(client, schema);
+  } catch (error) {
+    logger.warn({ message: 'the old tables are still in use; the next rebuild drops them', schema, error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    await client.query(`set lock_timeout = 0`).catch(() => undefined);
   }
 }
 

@@ -2,6 +2,8 @@ import { SetMetadata } from '@nestjs/common';
 import { RecordedEvent } from '@tessera/event-store';
 import { PoolClient } from 'pg';
 
+export { PoisonEventError } from './poison-event-error';
+
 /**
  * A projection: read-model tables in one PostgreSQL schema of their own, fed from the log in
  * order by the runner. Its checkpoint and parked events live in the same schema, so a rebuild

@@ -159,7 +159,10 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
 
   private async leaseHeld(name: string): Promise<boolean> {
     const { rows } = await this.pool.query<{ held: boolean }>(
-      `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and objid = (hashtext('tessera.projection.lease:' || $1)::bigint & 4294967295)::oid) as held`,
+      `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 1
+         and database = (select oid from pg_database where datname = current_database())
+         and classid = ((hashtext('tessera.projection.lease:' || $1)::bigint >> 32) & 4294967295)::oid
+         and objid = (hashtext('tessera.projection.lease:' || $1)::bigint & 4294967295)::oid) as held`,
       [name],
     );
     return rows[0].held;

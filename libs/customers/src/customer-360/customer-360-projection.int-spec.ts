@@ -217,6 +217,62 @@ describe('customer 360 projection', () => {
     expect(rows.map((r) => r.nspname)).toEqual(['customer_360']);
   });
 
+  it('rebuilds while events keep arriving: the runner follows the rebuilt copy and ends equal to a fresh rebuild', async () => {
+    const h = await open('rebuild_live');
+    const runner = new ProjectionRunner(h.projector, h.db.pool, h.store, runnerOptions(20));
+    runner.start();
+    await waitForCheckpoint(h.db.pool, await append(h, many(10)));
+    let writing = true;
+    let last = '';
+    const writer = (async () => {
+      for (let i = 0; writing; i += 1) {
+        last = await append(h, customerHistory(`live-${i}`, now));
+        await new Promise((done) => setTimeout(done, 5));
+      }
+    })();
+    await rebuildProjection(h.db.pool, h.store, h.projector, { batchSize: 15 });
+    writing = false;
+    await writer;
+    await waitForCheckpoint(h.db.pool, last);
+    await runner.stop();
+    const { rows } = await h.db.pool.query(`select count(*)::int as n from customer_360.customers where customer_id like 'live-%'`);
+    expect(rows[0].n).toBeGreaterThan(0);
+    const live = await readModelSnapshot(h.db.pool);
+    const appended = (await h.store.readAll({ maxCount: 100_000 })).length;
+    expect((await checkpointOf(h.db.pool)).eventsApplied).toBe(appended);
+    await rebuildProjection(h.db.pool, h.store, h.projector);
+    expect(await readModelSnapshot(h.db.pool)).toEqual(live);
+  });
+
+  it('keeps index and constraint names and grants across a rebuild, and refuses one that would drop a view of another schema', async () => {
+    const h = await open('rebuild_shape');
+    await project(h, await append(h, customerHistory('c-1', now)));
+    const shape = async () =>
+      (await h.db.pool.query(`select indexname from pg_indexes where schemaname = 'customer_360' order by 1`)).rows.map((r) => r.indexname);
+    const before = await shape();
+    const role = `tessera_test_analyst_${Math.random().toString(36).slice(2, 8)}`;
+    await h.db.pool.query(`create role ${role} nologin`);
+    try {
+      await h.db.pool.query(`grant usage on schema customer_360 to ${role}`);
+      await h.db.pool.query(`grant select on customer_360.customers to ${role}`);
+      await rebuildProjection(h.db.pool, h.store, h.projector);
+      expect(await shape()).toEqual(before);
+      const { rows } = await h.db.pool.query(`select has_schema_privilege($1, 'customer_360', 'usage') as usage, has_table_privilege($1, 'customer_360.customers', 'select') as select`, [role]);
+      expect(rows[0]).toEqual({ usage: true, select: true });
+
+      await h.db.pool.query(`create view public.vip_customers as select customer_id from customer_360.customers`);
+      await expect(rebuildProjection(h.db.pool, h.store, h.projector)).rejects.toThrow(/public\.vip_customers/);
+      const { rows: views } = await h.db.pool.query(`select count(*)::int as n from public.vip_customers`);
+      expect(views[0].n).toBe(1);
+      const { rows: schemas } = await h.db.pool.query(`select nspname from pg_namespace where nspname like 'customer_360%' order by 1`);
+      expect(schemas.map((r) => r.nspname)).toEqual(['customer_360']);
+    } finally {
+      await h.db.pool.query(`drop view if exists public.vip_customers`);
+      await h.db.pool.query(`drop owned by ${role}`);
+      await h.db.pool.query(`drop role ${role}`);
+    }
+  });
+
   it('lets time move stages: the scheduler re-derives due customers and records the transition at its instant', async () => {
     const h = await open('scheduler');
     const events: ScenarioEvent[] = [

@@ -1,3 +1,5 @@
+import { PoisonEventError } from '@tessera/projections/poison-event-error';
+
 /**
  * Everything the customer 360 read models are derived from, folded from one customer's events.
  *
@@ -71,7 +73,7 @@ export type FoldEvent = {
 };
 
 /** Thrown for an event the fold cannot apply; the runner parks it with this message. */
-export class UnfoldableEventError extends Error {
+export class UnfoldableEventError extends PoisonEventError {
   constructor(message: string) {
     super(message);
     this.name = 'UnfoldableEventError';

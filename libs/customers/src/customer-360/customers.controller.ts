@@ -37,7 +37,7 @@ export class CustomersController {
     if (query.q !== undefined && (query.q.trim() === '' || Array.from(query.q).length > 64)) bad('q', 'length', 'q must be 1–64 characters');
     if (query.sort !== undefined && !(SORTS as string[]).includes(query.sort)) bad('sort', 'isIn', `sort must be one of ${SORTS.join(', ')}`);
     if (query.limit !== undefined && !(/^\d+$/.test(query.limit) && Number(query.limit) >= 1 && Number(query.limit) <= MAX_LIMIT)) bad('limit', 'range', `limit must be an integer from 1 to ${MAX_LIMIT}`);
-    if (query.cursor !== undefined && decodeCursor(query.cursor) === undefined) bad('cursor', 'isCursor', 'cursor must be a nextCursor value from a previous page');
+    if (query.cursor !== undefined && !cursorFits(query.cursor, query.sort ?? 'customerId')) bad('cursor', 'isCursor', 'cursor must be a nextCursor value from a previous page with the same sort');
     if (errors.length > 0) throw new ValidationError('the customer list request is not valid', errors);
     const filter: CustomerFilter = {
       stage: query.stage as Stage | undefined,
@@ -64,6 +64,15 @@ export class CustomersController {
     checkId(customerId);
     return this.queries.execute(new GetCustomerOrders(customerId, canReadPersonalData(request.principal)));
   }
+}
+
+/** A cursor carries the sort value of its last row: it must be one of that sort's values. */
+function cursorFits(text: string, sort: string): boolean {
+  const cursor = decodeCursor(text);
+  if (!cursor) return false;
+  if (sort === 'customerId') return cursor.v === null;
+  if (cursor.v === null) return true;
+  return sort === '-netSpend365d' ? /^-?\d{1,18}$/.test(cursor.v) : /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test(cursor.v);
 }
 
 function checkId(customerId: string): void {

@@ -3,7 +3,7 @@ import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cq
 import { RequireScope } from '@tessera/platform/auth/api-key.guard';
 import { ConflictError } from '@tessera/platform/errors';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { checkout, withClient } from '@tessera/platform/database/checkout';
+import { checkout } from '@tessera/platform/database/checkout';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
 import { SWITCH_LOCK_SQL } from '@tessera/projections/batch-applier';
 import { schemaName } from '@tessera/projections/projection';
@@ -56,15 +56,20 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
 
   /** One pass now; skipped (null) when another instance holds the scheduler lease. */
   async runUnderLease(now = new Date()): Promise<SchedulerRun | null> {
-    return withClient(this.pool, async (lease) => {
-      const { rows } = await lease.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.scheduler')) as ok`);
+    const lease = await checkout(this.pool);
+    let unlocked = true;
+    try {
+      const { rows } = await lease.client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('tessera.scheduler')) as ok`);
       if (!rows[0].ok) return null;
       try {
         return await this.run(now);
       } finally {
-        await lease.query(`select pg_advisory_unlock(hashtext('tessera.scheduler'))`).catch(() => undefined);
+        unlocked = await lease.client.query(`select pg_advisory_unlock(hashtext('tessera.scheduler'))`).then(() => true, () => false);
       }
-    });
+    } finally {
+      // A session whose unlock failed must not go back to the pool still holding the lease.
+      lease.release(!unlocked);
+    }
   }
 
   /** Re-derives every customer whose review is due at `now`. */
