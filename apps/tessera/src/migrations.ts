@@ -2,10 +2,11 @@ import { Customer3601764000000200 } from '@tessera/customers/customer-360/migrat
 import { CUSTOMER_360_ENTITIES } from '@tessera/customers/customer-360/read-model.entities';
 import { EventStore1764000000000 } from '@tessera/event-store/postgres/migrations/1764000000000-event-store';
 import { ApiKeys1764000000100 } from '@tessera/platform/auth/migrations/1764000000100-api-keys';
+import { SegmentFunctions1764000000300 } from '@tessera/segments/migrations/1764000000300-segment-functions';
 import { EntityClass, MigrationClass } from '@tessera/platform/database/data-source';
 
 /** Every schema migration of the deployable, in order. */
-export const MIGRATIONS: MigrationClass[] = [EventStore1764000000000, ApiKeys1764000000100, Customer3601764000000200];
+export const MIGRATIONS: MigrationClass[] = [EventStore1764000000000, ApiKeys1764000000100, Customer3601764000000200, SegmentFunctions1764000000300];
 
 /** The read-model entities the query side reads through TypeORM. */
 export const ENTITIES: EntityClass[] = [...CUSTOMER_360_ENTITIES];
