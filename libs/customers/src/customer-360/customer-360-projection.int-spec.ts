@@ -291,5 +291,21 @@ describe('customer 360 projection', () => {
     expect(profile.profile.lifecycleStage).toBe('at_risk');
     expect(profile.next_review_at.getTime()).toBe(Date.parse(events[0].occurredAt) + 181 * 86_400_000);
   });
+
+  it('keeps the scheduler going past a customer it cannot re-derive, and looks at that one again a day later', async () => {
+    const h = await open('scheduler_bad_row');
+    const order = (customerId: string): ScenarioEvent => ({ type: 'OrderPlaced', customerId, occurredAt: daysAgo(now, 85), channel: 'web', data: { orderId: 'o-1', items: [{ sku: 's', category: 'books', quantity: 1, unitPrice: 100 }], total: 100, currency: 'CNY' } });
+    await project(h, await append(h, [order('c-good'), order('c-bad')]));
+    await h.db.pool.query(`update customer_360.customers set state = '{"customerId": "c-bad", "orders": {"o-1": {"placed": {"at": 1, "rev": 0, "v": {"items": null, "total": 1}}}}}' where customer_id = 'c-bad'`);
+    const scheduler = new LifecycleScheduler(h.db.pool, { roles: new Set(), schedulerIntervalMs: 3_600_000 } as never, h.projector);
+    const later = new Date(now + 10 * 86_400_000);
+    expect(await scheduler.run(later)).toMatchObject({ customers: 1, stageChanges: 1 });
+    const { rows } = await h.db.pool.query(`select customer_id, profile->>'lifecycleStage' as stage, next_review_at from customer_360.customers order by customer_id`);
+    expect(rows.map((r) => [r.customer_id, r.stage])).toEqual([
+      ['c-bad', 'new'],
+      ['c-good', 'at_risk'],
+    ]);
+    expect(rows[0].next_review_at.getTime()).toBe(later.getTime() + 86_400_000);
+  });
 });
 

@@ -52,15 +52,23 @@ export class Customer360Projector implements Projection {
     return { parked };
   }
 
-  /** Re-derives customers as of `now` (the scheduler: stages and tiers that time alone moves). */
-  async reevaluate(client: PoolClient, schema: string, customerIds: string[], now: Date): Promise<{ customers: number; stageChanges: number }> {
+  /**
+   * Re-derives customers as of `now` (the scheduler: stages and tiers that time alone moves). A
+   * customer whose derivation fails is skipped and looked at again a day later, so one bad row
+   * cannot stop every pass; it is returned in `failed`.
+   */
+  async reevaluate(client: PoolClient, schema: string, customerIds: string[], now: Date): Promise<{ customers: number; stageChanges: number; failed: { customerId: string; error: string }[] }> {
     const s = schemaName(schema);
     const touched = await this.load(client, s, customerIds);
+    const failed: { customerId: string; error: string }[] = [];
     const before = new Map([...touched].map(([id, t]) => [id, t.digest]));
-    const written = await this.write(client, s, touched, now.getTime());
+    const written = await this.write(client, s, touched, now.getTime(), (customerId, error) => failed.push({ customerId, error: error instanceof Error ? error.message : String(error) }));
+    if (failed.length > 0) {
+      await client.query(`update ${s}.customers set next_review_at = $2::timestamptz + interval '1 day' where customer_id = any($1::text[])`, [failed.map((f) => f.customerId), now]);
+    }
     let stageChanges = 0;
     for (const [id, derived] of written) if (before.get(id) !== digestOf(derived)) stageChanges += 1;
-    return { customers: touched.size, stageChanges };
+    return { customers: written.size, stageChanges, failed };
   }
 
   /** Views and cart adds count once per eventId, whatever the log re-delivers. */
@@ -88,7 +96,8 @@ export class Customer360Projector implements Projection {
     return touched;
   }
 
-  private async write(client: PoolClient, s: string, touched: Map<string, Touched>, now: number): Promise<Map<string, DerivedCustomer>> {
+  /** Derives and writes the touched customers; `skip` (scheduler only) sets aside a customer whose derivation throws instead of failing all. */
+  private async write(client: PoolClient, s: string, touched: Map<string, Touched>, now: number, skip?: (customerId: string, error: unknown) => void): Promise<Map<string, DerivedCustomer>> {
     const rules: DerivationRules = this.config.rules;
     const tz = this.config.timezone;
     const derived = new Map<string, DerivedCustomer>();
@@ -100,7 +109,14 @@ export class Customer360Projector implements Projection {
     const replacedHistories: string[] = [];
     const transitions: unknown[] = [];
     for (const [id, t] of touched) {
-      const d = deriveCustomer(t.state, now, rules);
+      let d: DerivedCustomer;
+      try {
+        d = deriveCustomer(t.state, now, rules);
+      } catch (error) {
+        if (!skip) throw error;
+        skip(id, error);
+        continue;
+      }
       derived.set(id, d);
       const digest = digestOf(d);
       const p = d.profile;

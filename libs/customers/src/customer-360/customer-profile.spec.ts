@@ -175,4 +175,14 @@ describe('deriveCustomer for a customer who never registered nor bought', () => 
     expect(nextReviewAt).toBe(NOW + twoMinutes);
     expect(deriveCustomer(state, NOW + twoMinutes, DEFAULT_RULES).profile.lifecycleStage).toBe('new');
   });
+
+  it('reviews browsing dated a little after now when its time comes, so the interest appears then', () => {
+    const twoMinutes = 2 * 60_000;
+    const views = [3, 2, -twoMinutes / DAY_MS].map((days, i): Row => ['ProductViewed', days, 'app', { sku: `b-${i}`, category: 'beauty' }]);
+    const state = customer(['CustomerRegistered', 10, 'app', {}], ...views);
+    const { profile, nextReviewAt } = deriveCustomer(state, NOW, DEFAULT_RULES);
+    expect(profile.interests).toEqual([]);
+    expect(nextReviewAt).toBe(NOW + twoMinutes);
+    expect(deriveCustomer(state, NOW + twoMinutes, DEFAULT_RULES).profile.interests).toEqual(['beauty']);
+  });
 });

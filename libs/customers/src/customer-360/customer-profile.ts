@@ -99,7 +99,7 @@ export function deriveCustomer(state: CustomerState, now: number, rules: Derivat
     segments: [],
   };
   profile.segments = builtInSegments(profile);
-  const boundaries = [nextPurchaseBoundary(purchasesOf(state.orders), now, rules), interest.expiresAt, firstFuturePurchase(state, now)].filter((b): b is number => b !== null && b > now);
+  const boundaries = [nextPurchaseBoundary(purchasesOf(state.orders), now, rules), interest.expiresAt, firstFutureFact(state, now)].filter((b): b is number => b !== null && b > now);
   return { profile, transitions, nextReviewAt: boundaries.length === 0 ? null : Math.min(...boundaries) };
 }
 
@@ -130,9 +130,8 @@ function birthdayOf(birthDate: string | null): { month: number; day: number } | 
   return match ? { month: Number(match[1]), day: Number(match[2]) } : null;
 }
 
-/** A purchase dated in the future (clock skew allowance) starts counting when its time comes. */
-function firstFuturePurchase(state: CustomerState, now: number): number | null {
-  let first: number | null = null;
-  for (const p of purchasesOf(state.orders)) if (p.at > now && (first === null || p.at < first)) first = p.at;
-  return first;
+/** A purchase or browsing dated in the future (clock skew allowance) counts when its time comes. */
+function firstFutureFact(state: CustomerState, now: number): number | null {
+  const future = [...purchasesOf(state.orders).map((p) => p.at), ...Object.values(state.browsing).flatMap((b) => b.recent.map(([at]) => at))].filter((at) => at > now);
+  return future.length === 0 ? null : Math.min(...future);
 }

@@ -88,8 +88,9 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
           [now],
         );
         const ids = rows.map((r) => r.customer_id);
-        const result = ids.length === 0 ? { customers: 0, stageChanges: 0 } : await this.projector.reevaluate(client, this.projector.schema, ids, now);
+        const result = ids.length === 0 ? { customers: 0, stageChanges: 0, failed: [] } : await this.projector.reevaluate(client, this.projector.schema, ids, now);
         await client.query('commit');
+        for (const { customerId, error } of result.failed) this.logger.error({ message: 'customer could not be re-derived; retried in a day', customerId, error });
         customers += result.customers;
         stageChanges += result.stageChanges;
         reevaluated.inc(result.customers);
