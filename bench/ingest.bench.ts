@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '../libs/platform/src/database/embedded-postgres';
+import { httpClient } from './support/http-client';
 import { startTessera } from './support/tessera-process';
 
 /**
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     log(`single events: ${single.sent} sent at ${SINGLE_RATE}/s, ${single.failed} failed, p50 ${single.p50} ms, p99 ${single.p99} ms, max ${single.max} ms`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    agent.destroy();
+    client.destroy();
     await pool.end();
     await app.stop();
     await stopDatabase();
@@ -181,25 +181,8 @@ async function settle(pool: Pool): Promise<void> {
 }
 
 /** node:http with kept-alive sockets: a lighter client than fetch, so the 2 cores go to the server. */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-function post(base: string, path: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const request = httpRequest(`${base}${path}`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN_KEY}` },
-    });
-    request.on('response', (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => done({ status: response.statusCode ?? 0, body: text }));
-    });
-    request.on('error', fail);
-    request.end(body);
-  });
-}
+const client = httpClient(ADMIN_KEY, 256);
+const post = (base: string, path: string, body: string) => client.call('POST', base, path, body);
 
 /** Open loop: request i leaves at start + i/rate whatever earlier ones do; latency counts from then. */
 async function fixedRate(base: string, rate: number, seconds: number, cpu: () => CpuSample, label: string): Promise<{ sent: number; failed: number; p50: number; p99: number; max: number }> {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +16,7 @@ import { openDatabase, closeDatabase, poolOf } from '@tessera/platform/database/
 import { freePort, startEmbeddedPostgres } from '@tessera/platform/database/embedded-postgres';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../apps/tessera/src/migrations';
+import { httpClient } from './support/http-client';
 import { startTessera } from './support/tessera-process';
 
 /**
@@ -37,7 +37,8 @@ const POLL_MS = 20;
 const VISIBLE_CAP_MS = 10_000;
 const BATCH = 2_000;
 const ADMIN_KEY = `bench-admin-${randomUUID()}`;
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const client = httpClient(ADMIN_KEY, 64);
+const http = (method: string, base: string, path: string, body?: string) => client.call(method, base, path, body);
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     log(`freshness: ${freshness.samples} samples of ${freshness.sent} events at ${FRESHNESS_RATE}/s, ${freshness.failed} refused, ${freshness.invisible} not visible within ${VISIBLE_CAP_MS / 1000} s; p50 ${freshness.p50} ms, p99 ${freshness.p99} ms, max ${freshness.max} ms`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    agent.destroy();
+    client.destroy();
     await closeDatabase(dataSource);
     await database.stop();
   }
@@ -251,19 +252,6 @@ async function followUntilVisible(base: string, customerId: string, occurredAt: 
     await new Promise((done) => setTimeout(done, POLL_MS));
   }
   return null;
-}
-
-function http(method: string, base: string, path: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const request = httpRequest(`${base}${path}`, { method, agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => done({ status: response.statusCode ?? 0, body: text }));
-    });
-    request.on('error', fail);
-    request.end(body);
-  });
 }
 
 /** A fresh database: on DATABASE_URL's server, or an embedded PostgreSQL in a temp folder. */

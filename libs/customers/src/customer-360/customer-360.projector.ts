@@ -6,7 +6,7 @@ import { ApplyContext, ApplyResult, ParkedEvent, Projection, ProjectionProvider,
 import { PoolClient } from 'pg';
 import { CustomerState, emptyState, evolve, FoldEvent, surveyKey } from './customer-state';
 import { deriveCustomer, DerivedCustomer } from './customer-profile';
-import { DerivationRules } from './derivation-rules';
+import { DerivationRules } from '@tessera/platform/config/derivation-rules';
 import { complaintRow, chatRow, orderRow, surveyRow, transitionRows } from './read-model-rows';
 
 const COUNTED_TYPES = new Set(['ProductViewed', 'CartItemAdded']);

@@ -1,8 +1,8 @@
 import { Address, CONSENT_FLAGS, ConsentFlag, CustomerState, ProfileField } from './customer-state';
-import { DerivationRules } from './derivation-rules';
+import { DerivationRules } from '@tessera/platform/config/derivation-rules';
 import { categoryActivity, CategoryActivity, interests } from './interests';
 import { lifecycleHistory, nextPurchaseBoundary, Stage, Transition } from './lifecycle';
-import { averageOrderValue, netSpend, purchasesOf } from './orders';
+import { averageOrderValue, netSpend, Purchase, purchasesOf } from './orders';
 import { customerSatisfaction, CustomerSatisfaction } from './satisfaction';
 import { iso } from './time';
 import { purchasesInWindow, valueTier, ValueTier } from './value-tier';
@@ -53,7 +53,8 @@ export type DerivedCustomer = {
  * projector and the scheduler call it with the wall clock, tests with a fixed instant.
  */
 export function deriveCustomer(state: CustomerState, now: number, rules: DerivationRules): DerivedCustomer {
-  const purchases = purchasesOf(state.orders).filter((p) => p.at <= now);
+  const allPurchases = purchasesOf(state.orders);
+  const purchases = allPurchases.filter((p) => p.at <= now);
   const recent = purchasesInWindow(purchases, now, rules);
   const transitions = lifecycleHistory(purchases, now, rules);
   const last = transitions.at(-1);
@@ -99,7 +100,7 @@ export function deriveCustomer(state: CustomerState, now: number, rules: Derivat
     segments: [],
   };
   profile.segments = builtInSegments(profile);
-  const boundaries = [nextPurchaseBoundary(purchasesOf(state.orders), now, rules), interest.expiresAt, firstFutureFact(state, now)].filter((b): b is number => b !== null && b > now);
+  const boundaries = [nextPurchaseBoundary(allPurchases, now, rules), interest.expiresAt, firstFutureFact(allPurchases, state, now)].filter((b): b is number => b !== null && b > now);
   return { profile, transitions, nextReviewAt: boundaries.length === 0 ? null : Math.min(...boundaries) };
 }
 
@@ -131,7 +132,7 @@ function birthdayOf(birthDate: string | null): { month: number; day: number } | 
 }
 
 /** A purchase or browsing dated in the future (clock skew allowance) counts when its time comes. */
-function firstFutureFact(state: CustomerState, now: number): number | null {
-  const future = [...purchasesOf(state.orders).map((p) => p.at), ...Object.values(state.browsing).flatMap((b) => b.recent.map(([at]) => at))].filter((at) => at > now);
+function firstFutureFact(purchases: readonly Purchase[], state: CustomerState, now: number): number | null {
+  const future = [...purchases.map((p) => p.at), ...Object.values(state.browsing).flatMap((b) => b.recent.map(([at]) => at))].filter((at) => at > now);
   return future.length === 0 ? null : Math.min(...future);
 }

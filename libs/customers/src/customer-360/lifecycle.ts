@@ -1,4 +1,4 @@
-import { DerivationRules } from './derivation-rules';
+import { DerivationRules } from '@tessera/platform/config/derivation-rules';
 import { Purchase } from './orders';
 import { ageInDays, DAY_MS } from './time';
 

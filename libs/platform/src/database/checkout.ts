@@ -22,12 +22,3 @@ export async function checkout(pool: Pool): Promise<CheckedOut> {
     },
   };
 }
-
-export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const { client, release } = await checkout(pool);
-  try {
-    return await work(client);
-  } finally {
-    release();
-  }
-}
