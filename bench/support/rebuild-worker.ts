@@ -1,8 +1,8 @@
+import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
 import { PostgresEventStore } from '@tessera/event-store';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { rebuildProjection } from '@tessera/projections/projection-rebuild';
 import { Pool } from 'pg';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   const store = new PostgresEventStore(pool);
-  const projector = new Customer360Projector({ timezone: 'Asia/Shanghai', rules: DEFAULT_RULES });
+  const projector = new Customer360Projector(loadConfig({}));
   const started = performance.now();
   let reported = 0;
   const result = await rebuildProjection(pool, store, projector, {

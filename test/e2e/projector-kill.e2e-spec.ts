@@ -1,3 +1,4 @@
+import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
@@ -5,7 +6,6 @@ import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/cus
 import { generateHistories } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
 import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { rebuildProjection } from '@tessera/projections/projection-rebuild';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -74,7 +74,7 @@ describe('projector killed with SIGKILL and restarted', () => {
     expect((await checkpointOf(database.pool)).eventsApplied).toBe(appended);
     const afterKills = await readModelSnapshot(database.pool);
     expect(afterKills.customers).toHaveLength(300);
-    await rebuildProjection(database.pool, store, new Customer360Projector({ timezone: 'Asia/Shanghai', rules: DEFAULT_RULES }));
+    await rebuildProjection(database.pool, store, new Customer360Projector(loadConfig({})));
     expect(await readModelSnapshot(database.pool)).toEqual(afterKills);
   });
 });

@@ -41,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
   const kafka = await provisionKafka(log);
   if (kafka.brokers) {
     process.env.TESSERA_TEST_KAFKA_BROKERS = kafka.brokers.join(',');
+    process.env.TESSERA_TEST_KAFKA_SOURCE = kafka.source;
     teardowns.push(kafka.stop);
     log(`Kafka ready at ${kafka.brokers.join(',')} (${kafka.source})`);
   } else {

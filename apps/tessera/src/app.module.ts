@@ -3,6 +3,8 @@ import { CustomersModule } from '@tessera/customers';
 import { Customer360Module } from '@tessera/customers/customer-360/customer-360.module';
 import { ProjectionsModule } from '@tessera/projections';
 import { IngestionModule } from '@tessera/ingestion';
+import { SegmentsApiModule } from '@tessera/segments/segments-api.module';
+import { OutboxModule } from '@tessera/outbox/outbox.module';
 import { CoreModule } from './core.module';
 import { Runtime } from './runtime';
 
@@ -21,8 +23,9 @@ export class AppModule {
         CoreModule.forRuntime(runtime),
         ProjectionsModule,
         Customer360Module,
+        OutboxModule,
         ...(roles.has('ingest') ? [IngestionModule] : []),
-        ...(roles.has('query') ? [CustomersModule] : []),
+        ...(roles.has('query') ? [CustomersModule, SegmentsApiModule] : []),
       ],
     };
   }

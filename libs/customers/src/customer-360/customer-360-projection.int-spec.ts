@@ -1,6 +1,7 @@
+import { SegmentsService } from '@tessera/segments/segments.service';
+import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, RecordedEvent } from '@tessera/event-store';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { BatchApplier } from '@tessera/projections/batch-applier';
 import { rebuildProjection } from '@tessera/projections/projection-rebuild';
 import { ProjectionRunner } from '@tessera/projections/projection-runner';
@@ -14,7 +15,7 @@ jest.setTimeout(60_000);
 
 /** The customer 360 projection and its runner against a real PostgreSQL (DESIGN §1, §10, §11). */
 
-const config = { timezone: 'Asia/Shanghai', rules: DEFAULT_RULES };
+const config = loadConfig({});
 const now = Date.now();
 const runnerOptions = (batchSize: number, lease = false) => ({ batchSize, idleMs: 10, lease, leaseRetryMs: 100 });
 
@@ -279,7 +280,7 @@ describe('customer 360 projection', () => {
       { type: 'OrderPlaced', customerId: 'c-1', occurredAt: daysAgo(now, 85), channel: 'web', data: { orderId: 'o-1', items: [{ sku: 's', category: 'books', quantity: 1, unitPrice: 100 }], total: 100, currency: 'CNY' } },
     ];
     await project(h, await append(h, events));
-    const scheduler = new LifecycleScheduler(h.db.pool, { roles: new Set(), schedulerIntervalMs: 3_600_000 } as never, h.projector);
+    const scheduler = new LifecycleScheduler(h.db.pool, { ...config, roles: new Set() }, h.projector, new SegmentsService(h.db.pool, config));
     expect(await scheduler.run(new Date(now))).toMatchObject({ customers: 0 });
     const later = new Date(now + 10 * 86_400_000);
     expect(await scheduler.run(later)).toMatchObject({ customers: 1, stageChanges: 1 });
@@ -297,7 +298,7 @@ describe('customer 360 projection', () => {
     const order = (customerId: string): ScenarioEvent => ({ type: 'OrderPlaced', customerId, occurredAt: daysAgo(now, 85), channel: 'web', data: { orderId: 'o-1', items: [{ sku: 's', category: 'books', quantity: 1, unitPrice: 100 }], total: 100, currency: 'CNY' } });
     await project(h, await append(h, [order('c-good'), order('c-bad')]));
     await h.db.pool.query(`update customer_360.customers set state = '{"customerId": "c-bad", "orders": {"o-1": {"placed": {"at": 1, "rev": 0, "v": {"items": null, "total": 1}}}}}' where customer_id = 'c-bad'`);
-    const scheduler = new LifecycleScheduler(h.db.pool, { roles: new Set(), schedulerIntervalMs: 3_600_000 } as never, h.projector);
+    const scheduler = new LifecycleScheduler(h.db.pool, { ...config, roles: new Set() }, h.projector, new SegmentsService(h.db.pool, config));
     const later = new Date(now + 10 * 86_400_000);
     expect(await scheduler.run(later)).toMatchObject({ customers: 1, stageChanges: 1 });
     const { rows } = await h.db.pool.query(`select customer_id, profile->>'lifecycleStage' as stage, next_review_at from customer_360.customers order by customer_id`);

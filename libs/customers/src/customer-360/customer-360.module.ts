@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { SegmentsModule } from '@tessera/segments/segments.module';
 import { Customer360Projector } from './customer-360.projector';
 import { LifecycleScheduler, RunSchedulerPassHandler, SchedulerController } from './lifecycle-scheduler';
 
@@ -8,7 +9,7 @@ import { LifecycleScheduler, RunSchedulerPassHandler, SchedulerController } from
  * `projector` role) and the scheduler that lets time move stages (`scheduler` role).
  */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, SegmentsModule],
   controllers: [SchedulerController],
   providers: [Customer360Projector, LifecycleScheduler, RunSchedulerPassHandler],
   exports: [Customer360Projector],

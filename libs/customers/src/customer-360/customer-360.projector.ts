@@ -8,12 +8,36 @@ import { CustomerState, emptyState, evolve, FoldEvent, surveyKey } from './custo
 import { deriveCustomer, DerivedCustomer } from './customer-profile';
 import { DerivationRules } from '@tessera/platform/config/derivation-rules';
 import { complaintRow, chatRow, orderRow, surveyRow, transitionRows } from './read-model-rows';
+import { topicsFor } from '@tessera/platform/kafka/topics';
+import { insertOutbox, lifecycleStageMessage, MembershipCause, membershipChangeId, MembershipChange, OutboxMessage, segmentMembershipMessage, Traits } from '@tessera/outbox/outbox-messages';
+import {
+  builtInMemberships,
+  customMemberships,
+  loadActiveSegments,
+  loadCustomMemberships,
+  membershipChanges,
+  writeMembershipChanges,
+} from '@tessera/segments/membership/memberships';
+import { daysToBirthday } from './birthday';
 
 const COUNTED_TYPES = new Set(['ProductViewed', 'CartItemAdded']);
 const CUSTOMER_STREAM = 'customer-';
 
 /** The facts of a batch touched, per customer: only their rows are rewritten. */
-type Touched = { state: CustomerState; existed: boolean; changed: boolean; digest: string | null; orders: Set<string>; surveys: Set<string>; complaints: Set<string>; chats: Set<string> };
+type Touched = {
+  state: CustomerState;
+  existed: boolean;
+  changed: boolean;
+  digest: string | null;
+  /** Built-in segments before this batch. */
+  segments: string[];
+  /** The customer's last event of the batch: the cause of the segment changes it brings. */
+  lastEvent: RecordedEvent | null;
+  orders: Set<string>;
+  surveys: Set<string>;
+  complaints: Set<string>;
+  chats: Set<string>;
+};
 
 export const CUSTOMER_360 = 'customer-360';
 export const CUSTOMER_360_SCHEMA = 'customer_360';
@@ -28,7 +52,11 @@ export class Customer360Projector implements Projection {
   readonly name = CUSTOMER_360;
   readonly schema = CUSTOMER_360_SCHEMA;
 
-  constructor(@Inject(TESSERA_CONFIG) private readonly config: Pick<TesseraConfig, 'timezone' | 'rules'>) {}
+  private readonly topics: ReturnType<typeof topicsFor>;
+
+  constructor(@Inject(TESSERA_CONFIG) private readonly config: Pick<TesseraConfig, 'timezone' | 'rules' | 'topicPrefix' | 'publishWindowMs'>) {
+    this.topics = topicsFor(config.topicPrefix);
+  }
 
   async apply(events: readonly RecordedEvent[], { client, schema, now }: ApplyContext): Promise<ApplyResult> {
     const s = schemaName(schema);
@@ -43,12 +71,13 @@ export class Customer360Projector implements Projection {
         // The ledger answered "first time" once per eventId; a repeat in this batch is not.
         evolve(customer.state, toFoldEvent(event, !COUNTED_TYPES.has(event.type) || counted.delete(event.eventId)));
         remember(customer, event);
+        customer.lastEvent = event;
         customer.changed = true;
       } catch (error) {
         parked.push({ event, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       }
     }
-    await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime());
+    await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime(), { publish: schema === this.schema });
     return { parked };
   }
 
@@ -62,7 +91,10 @@ export class Customer360Projector implements Projection {
     const touched = await this.load(client, s, customerIds);
     const failed: { customerId: string; error: string }[] = [];
     const before = new Map([...touched].map(([id, t]) => [id, t.digest]));
-    const written = await this.write(client, s, touched, now.getTime(), (customerId, error) => failed.push({ customerId, error: error instanceof Error ? error.message : String(error) }));
+    const written = await this.write(client, s, touched, now.getTime(), {
+      publish: schema === this.schema,
+      skip: (customerId, error) => failed.push({ customerId, error: error instanceof Error ? error.message : String(error) }),
+    });
     if (failed.length > 0) {
       await client.query(`update ${s}.customers set next_review_at = $2::timestamptz + interval '1 day' where customer_id = any($1::text[])`, [failed.map((f) => f.customerId), now]);
     }
@@ -83,21 +115,31 @@ export class Customer360Projector implements Projection {
   }
 
   private async load(client: PoolClient, s: string, customerIds: string[]): Promise<Map<string, Touched>> {
-    const { rows } = await client.query<{ customer_id: string; state: CustomerState; transitions_digest: string }>(
-      `select customer_id, state, transitions_digest from ${s}.customers where customer_id = any($1::text[]) order by customer_id for update`,
+    const { rows } = await client.query<{ customer_id: string; state: CustomerState; transitions_digest: string; segments: string[] }>(
+      `select customer_id, state, transitions_digest, segments from ${s}.customers where customer_id = any($1::text[]) order by customer_id for update`,
       [customerIds],
     );
     const found = new Map(rows.map((r) => [r.customer_id, r]));
     const touched = new Map<string, Touched>();
     for (const id of customerIds) {
       const row = found.get(id);
-      touched.set(id, { state: row?.state ?? emptyState(id), existed: row !== undefined, changed: false, digest: row?.transitions_digest ?? null, orders: new Set(), surveys: new Set(), complaints: new Set(), chats: new Set() });
+      touched.set(id, { state: row?.state ?? emptyState(id), existed: row !== undefined, changed: false, digest: row?.transitions_digest ?? null, segments: row?.segments ?? [], lastEvent: null, orders: new Set(), surveys: new Set(), complaints: new Set(), chats: new Set() });
     }
     return touched;
   }
 
-  /** Derives and writes the touched customers; `skip` (scheduler only) sets aside a customer whose derivation throws instead of failing all. */
-  private async write(client: PoolClient, s: string, touched: Map<string, Touched>, now: number, skip?: (customerId: string, error: unknown) => void): Promise<Map<string, DerivedCustomer>> {
+  /**
+   * Derives and writes the touched customers, their segment memberships and, when `publish` (the
+   * live schema, not a rebuild's shadow), the outbox messages of changes inside the publish window.
+   * `skip` (scheduler only) sets aside a customer whose derivation throws instead of failing all.
+   */
+  private async write(
+    client: PoolClient,
+    s: string,
+    touched: Map<string, Touched>,
+    now: number,
+    { publish, skip }: { publish: boolean; skip?: (customerId: string, error: unknown) => void },
+  ): Promise<Map<string, DerivedCustomer>> {
     const rules: DerivationRules = this.config.rules;
     const tz = this.config.timezone;
     const derived = new Map<string, DerivedCustomer>();
@@ -108,6 +150,12 @@ export class Customer360Projector implements Projection {
     const chats: unknown[] = [];
     const replacedHistories: string[] = [];
     const transitions: unknown[] = [];
+    const segments = await loadActiveSegments(client);
+    const names = new Map(segments.map((segment) => [segment.id, segment.name]));
+    const customBefore = await loadCustomMemberships(client, s, [...touched.keys()]);
+    const changes: MembershipChange[] = [];
+    const outbox: OutboxMessage[] = [];
+    const publishedSince = now - this.config.publishWindowMs;
     for (const [id, t] of touched) {
       let d: DerivedCustomer;
       try {
@@ -145,6 +193,25 @@ export class Customer360Projector implements Projection {
         if (t.existed) replacedHistories.push(id);
         transitions.push(...transitionRows(id, d.transitions));
       }
+      const traits: Traits = { lifecycleStage: p.lifecycleStage, valueTier: p.valueTier, consent: p.consent };
+      const event = t.lastEvent;
+      const at = event ? Math.min(Date.parse(event.occurredAt), now) : now;
+      const cause = (ruleVersion: number): MembershipCause =>
+        event ? { kind: 'event', eventId: event.eventId, eventType: event.type, position: event.position } : { kind: 'time', ruleVersion };
+      const view = { ...p, daysToBirthday: p.birthday ? daysToBirthday(p.birthday, now, tz) : null };
+      const customerChanges = [
+        ...membershipChanges(id, builtInMemberships(t.segments), builtInMemberships(p.segments), { at, nameOf: (segmentId) => segmentId, cause }),
+        ...membershipChanges(id, activeOnly(customBefore.get(id), names), customMemberships(view, segments, now), { at, nameOf: (segmentId) => names.get(segmentId)!, cause }),
+      ];
+      changes.push(...customerChanges);
+      if (publish) {
+        for (const transition of newTransitions(t.digest, d)) {
+          if (transition.at >= publishedSince) outbox.push(lifecycleStageMessage(this.topics.lifecycleStage, { customerId: id, ...transition }, traits));
+        }
+        for (const change of customerChanges) {
+          if (change.at >= publishedSince) outbox.push(segmentMembershipMessage(this.topics.segmentMembership, change, traits));
+        }
+      }
       for (const orderId of t.orders) orders.push(orderRow(id, orderId, t.state.orders[orderId]));
       for (const key of t.surveys) surveys.push(surveyRow(id, key, t.state.surveys[key], tz));
       for (const complaintId of t.complaints) complaints.push(complaintRow(id, complaintId, t.state.complaints[complaintId], tz));
@@ -175,6 +242,8 @@ export class Customer360Projector implements Projection {
         [JSON.stringify(transitions)],
       );
     }
+    await writeMembershipChanges(client, s, changes, (change) => membershipChangeId(this.topics.segmentMembership, change));
+    await insertOutbox(client, outbox);
     await upsert(client, `${s}.orders`, ['customer_id', 'order_id'], orders, {
       status: 'text', total: 'bigint', currency: 'text', refunded: 'bigint', items: 'jsonb', history: 'jsonb', channel: 'text', placed_at: 'timestamptz',
     }, 'updated_at');
@@ -217,7 +286,22 @@ function remember(customer: Touched, event: RecordedEvent): void {
   else if (event.type.startsWith('ServiceChat')) customer.chats.add(String(data.chatId));
 }
 
+/** Members of segments being deleted are left to the deletion pass, which exits them all. */
+function activeOnly(memberships: Map<string, number> | undefined, active: Map<string, string>): Map<string, number> {
+  return new Map([...(memberships ?? [])].filter(([segmentId]) => active.has(segmentId)));
+}
+
+/** The transitions of `derived` that the history of digest `before` did not have. */
+function newTransitions(before: string | null, derived: DerivedCustomer): DerivedCustomer['transitions'] {
+  const known = new Set(before ? before.split(',') : []);
+  return derived.transitions.filter((t) => !known.has(transitionKey(t)));
+}
+
+function transitionKey(t: DerivedCustomer['transitions'][number]): string {
+  return `${t.to}@${t.at}:${t.cause.kind === 'event' ? t.cause.eventId : `time/${t.cause.basedOn.eventId}`}`;
+}
+
 /** Changes whenever the lifecycle history does; the projector rewrites the history only then. */
 function digestOf(derived: DerivedCustomer): string {
-  return derived.transitions.map((t) => `${t.to}@${t.at}:${t.cause.kind === 'event' ? t.cause.eventId : `time/${t.cause.basedOn.eventId}`}`).join(',');
+  return derived.transitions.map(transitionKey).join(',');
 }

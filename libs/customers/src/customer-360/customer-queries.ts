@@ -39,7 +39,8 @@ export class CustomerQueries {
   async profile(customerId: string, readPersonalData: boolean): Promise<ProfileView> {
     const record = await this.dataSource.getRepository(CustomerRecord).findOne({ where: { customerId }, select: { customerId: true, profile: true, updatedAt: true } });
     if (!record) throw new NotFoundError(`no customer ${customerId} (read models are eventually consistent: a customer appears shortly after its first event)`);
-    return this.view(record.profile, record.updatedAt, readPersonalData);
+    const { rows } = await this.pool.query<{ custom_segments: string[] }>(`select ${CUSTOM_SEGMENTS} as custom_segments from (select $1::text as customer_id) c`, [customerId]);
+    return this.view(record.profile, record.updatedAt, readPersonalData, rows[0].custom_segments);
   }
 
   async orders(customerId: string, readPersonalData: boolean): Promise<Page<OrderView>> {
@@ -59,13 +60,16 @@ export class CustomerQueries {
     if (filter.membershipTier) where.push(`membership_tier = ${param(filter.membershipTier)}`);
     if (filter.tag) where.push(`tags @> array[${param(filter.tag)}]`);
     if (filter.interest) where.push(`interests @> array[${param(filter.interest)}]`);
-    if (filter.segment) where.push(`segments @> array[${param(filter.segment)}]`);
+    if (filter.segment) {
+      // Built-in ids (with a colon) are in the row; custom segments have member rows.
+      where.push(filter.segment.includes(':') ? `segments @> array[${param(filter.segment)}]` : `exists (select 1 from customer_360.segment_members m where m.segment_id = ${param(filter.segment)} and m.customer_id = c.customer_id)`);
+    }
     if (filter.q) where.push(searchClause(filter.q, readPersonalData, param));
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const { column, order } = SORTS[sort];
     if (after) where.push(cursorClause(sort, after, param));
-    const { rows } = await this.pool.query<{ customer_id: string; profile: CustomerProfile; updated_at: Date; sort_value: string | null }>(
-      `select customer_id, profile, updated_at, ${column}::text as sort_value from customer_360.customers
+    const { rows } = await this.pool.query<{ customer_id: string; profile: CustomerProfile; updated_at: Date; sort_value: string | null; custom_segments: string[] }>(
+      `select customer_id, profile, updated_at, ${column}::text as sort_value, ${CUSTOM_SEGMENTS} as custom_segments from customer_360.customers c
        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
        order by ${order} limit ${param(limit + 1)}`,
       params,
@@ -73,15 +77,15 @@ export class CustomerQueries {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((r) => this.view(r.profile, r.updated_at, readPersonalData)),
+      items: page.map((r) => this.view(r.profile, r.updated_at, readPersonalData, r.custom_segments)),
       nextCursor: rows.length > limit && last ? encodeCursor({ v: sort === 'customerId' ? null : last.sort_value, id: last.customer_id }) : null,
     };
   }
 
-  private view(profile: CustomerProfile, updatedAt: Date, readPersonalData: boolean): ProfileView {
+  private view(profile: CustomerProfile, updatedAt: Date, readPersonalData: boolean, customSegments: string[]): ProfileView {
     const days = profile.birthday ? daysToBirthday(profile.birthday, Date.now(), this.config.timezone) : null;
     const shown = readPersonalData ? profile : maskProfile(profile);
-    return { ...shown, daysToBirthday: days, updatedAt: updatedAt.toISOString() };
+    return { ...shown, segments: [...profile.segments, ...customSegments], daysToBirthday: days, updatedAt: updatedAt.toISOString() };
   }
 }
 
@@ -124,6 +128,10 @@ function orderView(order: OrderRecord): OrderView {
     placedAt: order.placedAt?.toISOString() ?? null,
   };
 }
+
+/** The custom segments of row `c` (built-in ones are in the profile document). */
+const CUSTOM_SEGMENTS = `array(select m.segment_id from customer_360.segment_members m join segments.definitions d on d.segment_id = m.segment_id and d.deleted_at is null
+  where m.customer_id = c.customer_id order by m.segment_id)`;
 
 const SORTS: Record<CustomerSort, { column: string; order: string }> = {
   customerId: { column: 'customer_id', order: 'customer_id' },

@@ -10,9 +10,10 @@ import { schemaName } from '@tessera/projections/projection';
 import { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import { registry } from '@tessera/platform/health/metrics';
+import { SegmentsService } from '@tessera/segments/segments.service';
 import { Customer360Projector } from './customer-360.projector';
 
-export type SchedulerRun = { customers: number; stageChanges: number; startedAt: string; seconds: number };
+export type SchedulerRun = { customers: number; stageChanges: number; segments: { segments: number; entered: number; exited: number }; startedAt: string; seconds: number };
 
 const reevaluated = new Counter({
   name: 'tessera_scheduler_customers_reevaluated_total',
@@ -25,7 +26,8 @@ const CHUNK = 500;
 /**
  * Time moves stages (DESIGN §4): every customer row carries `next_review_at`, the next instant
  * at which time alone may change its stage, tier, 365-day sums or interests. The scheduler
- * re-derives the due ones, in short transactions, under a lease so one instance does it.
+ * re-derives the due ones, in short transactions, under a lease so one instance does it; then
+ * it re-evaluates the custom segments whose rules are time-relative (within, before, birthdays).
  */
 @Injectable()
 export class LifecycleScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,6 +39,7 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(TESSERA_CONFIG) private readonly config: TesseraConfig,
     private readonly projector: Customer360Projector,
+    private readonly segments: SegmentsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -102,8 +105,9 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
         release();
       }
     }
-    const run = { customers, stageChanges, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
-    if (customers > 0) this.logger.log({ message: 'scheduler pass', ...run });
+    const segments = await this.segments.reevaluateTimeRelative(now);
+    const run = { customers, stageChanges, segments, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
+    if (customers > 0 || segments.entered + segments.exited > 0) this.logger.log({ message: 'scheduler pass', ...run });
     return run;
   }
 }

@@ -1,3 +1,4 @@
+import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ANY, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
@@ -10,7 +11,6 @@ import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
 import { readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
 import { appendsOf, customerHistory } from '@tessera/customers/customer-360/testing/scenario';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { rebuildProjection } from '@tessera/projections/projection-rebuild';
 import { ProjectionRunner } from '@tessera/projections/projection-runner';
 
@@ -54,7 +54,7 @@ if (source.kind === 'none') {
         try {
           const customerId = `esdb-${randomUUID()}`;
           const results = await opened.store.append(appendsOf(customerHistory(customerId, Date.now())));
-          const projector = new Customer360Projector({ timezone: 'Asia/Shanghai', rules: DEFAULT_RULES });
+          const projector = new Customer360Projector(loadConfig({}));
           const runner = new ProjectionRunner(projector, opened.database.pool, opened.store, { batchSize: 100, idleMs: 20, lease: false, leaseRetryMs: 500 });
           runner.start();
           try {

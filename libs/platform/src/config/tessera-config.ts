@@ -1,4 +1,5 @@
 import { DerivationRules, parseRules } from './derivation-rules';
+import { durationMs } from './duration';
 
 /**
  * Configuration from the environment, validated once at start. Every problem is reported at
@@ -30,6 +31,14 @@ export type TesseraConfig = {
   rules: DerivationRules;
   /** How often the scheduler re-evaluates stages and tiers that time alone moves. */
   schedulerIntervalMs: number;
+  /** Kafka topic names start with this (`TESSERA_TOPIC_PREFIX`, default `tessera.`). */
+  topicPrefix: string;
+  /** Partitions of the topics Tessera creates when they are missing. */
+  topicPartitions: number;
+  /** Only changes whose `at` is this recent are published (`TESSERA_PUBLISH_WINDOW`, ISO-8601, default PT24H). */
+  publishWindowMs: number;
+  /** `/health` warns when this many outbox messages wait (`TESSERA_OUTBOX_WARN_DEPTH`). */
+  outboxWarnDepth: number;
 };
 
 export class ConfigError extends Error {
@@ -79,6 +88,12 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   const adminKey = text('TESSERA_ADMIN_KEY');
   if (adminKey !== undefined && adminKey.length < 16) problems.push('TESSERA_ADMIN_KEY must be at least 16 characters');
 
+  const topicPrefix = text('TESSERA_TOPIC_PREFIX') ?? 'tessera.';
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(topicPrefix)) problems.push(`TESSERA_TOPIC_PREFIX=${topicPrefix} may use only letters, digits, '.', '_' and '-'`);
+  const publishWindow = text('TESSERA_PUBLISH_WINDOW') ?? 'PT24H';
+  const publishWindowMs = durationMs(publishWindow);
+  if (publishWindowMs === undefined) problems.push(`TESSERA_PUBLISH_WINDOW=${publishWindow} must be an ISO-8601 duration such as PT24H or P2D`);
+
   const rules = parseRules(text('TESSERA_RULES'));
   problems.push(...rules.problems);
 
@@ -99,6 +114,10 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     rules: rules.rules,
     schedulerIntervalMs: integer('TESSERA_SCHEDULER_INTERVAL_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
+    topicPrefix,
+    topicPartitions: integer('TESSERA_TOPIC_PARTITIONS', 12, 1, 1000),
+    publishWindowMs: publishWindowMs ?? 86_400_000,
+    outboxWarnDepth: integer('TESSERA_OUTBOX_WARN_DEPTH', 100_000, 1, 1_000_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,3 +1,4 @@
+import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { daysToBirthday } from '@tessera/customers/customer-360/birthday';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
 import { waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
@@ -5,9 +6,11 @@ import { dayOf } from '@tessera/customers/customer-360/time';
 import { generateHistories, Random } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
 import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { ProjectionRunner } from '@tessera/projections/projection-runner';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { segmentMembershipMessage } from '@tessera/outbox/outbox-messages';
+import { checkout } from '@tessera/platform/database/checkout';
+import { evaluateSegmentChunk, lockMemberships } from '../evaluation/evaluate-segment-chunk';
 import { compileRule } from './compile-rule';
 import { evaluateRule } from './evaluate-rule';
 import { FieldType, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
@@ -32,7 +35,7 @@ describe('segment rules: evaluator and SQL agree', () => {
     const prepared = prepareAppends([...generateHistories({ seed: 11, customers: 300, now: new Date(now) })].flat(), { now: new Date(now), currency: 'CNY' }, true);
     if (!prepared.ok) throw new Error(JSON.stringify(prepared.errors.slice(0, 2)));
     const results = await store.append(prepared.appends);
-    const runner = new ProjectionRunner(new Customer360Projector({ timezone: TIME_ZONE, rules: DEFAULT_RULES }), database.pool, store, { batchSize: 1_000, idleMs: 10, lease: false, leaseRetryMs: 500 });
+    const runner = new ProjectionRunner(new Customer360Projector(loadConfig({ TESSERA_TIMEZONE: TIME_ZONE })), database.pool, store, { batchSize: 1_000, idleMs: 10, lease: false, leaseRetryMs: 500 });
     runner.start();
     await waitForCheckpoint(database.pool, results[results.length - 1].position);
     await runner.stop();
@@ -85,6 +88,39 @@ describe('segment rules: evaluator and SQL agree', () => {
     ]) {
       expect(checkRule(rule).ok).toBe(false);
     }
+  });
+
+  it('backfills in one statement exactly what the evaluator decides, with the message ids and content the projector would publish', async () => {
+    const rule: Rule = { any: [{ field: 'netSpend365d', op: 'gte', value: 100_000 }, { field: 'lastSeenAt', op: 'within', value: 'P30D' }] };
+    const segment = { id: 'agree', name: 'Agree 同意', version: 3, rule };
+    const cause = { kind: 'backfill' as const, ruleVersion: 3 };
+    const { client, release } = await checkout(database.pool);
+    try {
+      await client.query('begin');
+      await lockMemberships(client);
+      const first = await evaluateSegmentChunk(client, segment, { after: null, limit: 120, now, today: dayOf(now, TIME_ZONE), cause, topic: 'seg', publish: true });
+      const rest = await evaluateSegmentChunk(client, segment, { after: first.lastCustomerId, limit: 1_000, now, today: dayOf(now, TIME_ZONE), cause, topic: 'seg', publish: true });
+      await client.query('commit');
+      expect(first.customers + rest.customers).toBe(profiles.length);
+    } finally {
+      release();
+    }
+    const expected = inMemory(rule);
+    expect(expected.length).toBeGreaterThan(0);
+    const members = await database.pool.query<{ customer_id: string }>(`select customer_id from customer_360.segment_members where segment_id = 'agree' order by customer_id`);
+    expect(members.rows.map((r) => r.customer_id)).toEqual(expected);
+    const outbox = await database.pool.query<{ message_id: string; key: string; payload: string }>(`select message_id, key, payload from outbox.messages where topic = 'seg' order by seq`);
+    expect(outbox.rows.map((r) => r.key)).toEqual(expected);
+    for (const row of outbox.rows) {
+      const profile = profiles.find((p) => p.customerId === row.key)!.profile as { lifecycleStage: string; valueTier: string; consent: Record<string, boolean> };
+      const built = segmentMembershipMessage('seg', { customerId: row.key, segmentId: 'agree', segmentName: 'Agree 同意', kind: 'entered', ruleVersion: 3, at: now, cause }, {
+        lifecycleStage: profile.lifecycleStage,
+        valueTier: profile.valueTier,
+        consent: profile.consent,
+      });
+      expect({ id: row.message_id, payload: JSON.parse(row.payload) }).toEqual({ id: built.messageId, payload: JSON.parse(built.payload) });
+    }
+    await database.pool.query(`delete from outbox.messages where topic = 'seg'`);
   });
 });
 

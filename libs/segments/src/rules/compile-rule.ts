@@ -1,5 +1,6 @@
 import { FieldType, SEGMENT_FIELDS } from './segment-fields';
-import { Condition, durationMs, Rule } from './segment-rule';
+import { durationMs } from '@tessera/platform/config/duration';
+import { Condition, Rule } from './segment-rule';
 
 export type CompiledRule = { sql: string; params: unknown[] };
 

@@ -1,5 +1,6 @@
 import { SEGMENT_FIELDS } from './segment-fields';
-import { Condition, durationMs, Rule, Scalar } from './segment-rule';
+import { durationMs } from '@tessera/platform/config/duration';
+import { Condition, Rule, Scalar } from './segment-rule';
 
 /**
  * Evaluates a checked rule against a profile document at `now` (DESIGN §11): an operator on a

@@ -1,5 +1,6 @@
 import { evaluateRule } from './evaluate-rule';
-import { checkRule, durationMs, Rule } from './segment-rule';
+import { durationMs } from '@tessera/platform/config/duration';
+import { checkRule, Rule } from './segment-rule';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-24T12:00:00Z');

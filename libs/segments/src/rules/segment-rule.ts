@@ -1,3 +1,4 @@
+import { durationMs } from '@tessera/platform/config/duration';
 import { FieldError } from '@tessera/platform/errors';
 import { isSegmentField, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 
@@ -110,16 +111,4 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}
 
 function isInstant(value: unknown): boolean {
   return typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
-}
-
-const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-
-/** Milliseconds of a fixed-length ISO-8601 duration (no years or months: they vary). */
-export function durationMs(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value === 'P' || value.endsWith('T')) return undefined;
-  const match = DURATION.exec(value);
-  if (!match) return undefined;
-  const [w, d, h, m, s] = match.slice(1).map((part) => Number(part ?? 0));
-  const ms = ((((w * 7 + d) * 24 + h) * 60 + m) * 60 + s) * 1000;
-  return ms > 0 && ms <= 100 * 365 * 86_400_000 ? ms : undefined;
 }

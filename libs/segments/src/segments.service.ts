@@ -1,0 +1,362 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { MembershipCause } from '@tessera/outbox/outbox-messages';
+import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { checkout } from '@tessera/platform/database/checkout';
+import { PG_POOL } from '@tessera/platform/database/database.tokens';
+import { ConflictError, NotFoundError } from '@tessera/platform/errors';
+import { registry } from '@tessera/platform/health/metrics';
+import { topicsFor } from '@tessera/platform/kafka/topics';
+import { Pool, PoolClient } from 'pg';
+import { Counter } from 'prom-client';
+import { evaluateSegmentChunk, lockMemberships } from './evaluation/evaluate-segment-chunk';
+import { ActiveSegment } from './membership/memberships';
+import { Rule } from './rules/segment-rule';
+import { isTimeRelative, SegmentInput } from './segment-definition';
+
+export type BackfillView = { version: number; status: 'running' | 'done' | 'failed' | 'superseded'; total: number; processed: number; entered: number; exited: number; startedAt: string; finishedAt: string | null; error: string | null };
+
+export type SegmentView = {
+  id: string;
+  name: string;
+  description: string | null;
+  builtIn: boolean;
+  version: number;
+  rule: Rule | null;
+  timeRelative: boolean;
+  size: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+  backfill: BackfillView | null;
+};
+
+export type SegmentVersionView = { version: number; name: string; description: string | null; rule: Rule; createdAt: string };
+
+const CHUNK = 10_000;
+const BACKFILL_LOCK = `hashtext('tessera.segment-backfill:' || $1)`;
+
+const evaluated = new Counter({
+  name: 'tessera_segment_customers_evaluated_total',
+  help: 'Customers evaluated by segment backfills, deletions and time passes (SQL), by kind',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+/**
+ * Custom segment definitions (versioned), their backfills and the time passes of time-relative
+ * rules. Every membership write takes lockMemberships, so it never interleaves with a projector
+ * batch over the same rows.
+ */
+@Injectable()
+export class SegmentsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SegmentsService.name);
+  private readonly topic: string;
+  private readonly running = new Set<Promise<unknown>>();
+  private stopping = false;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(TESSERA_CONFIG) private readonly config: TesseraConfig,
+  ) {
+    this.topic = topicsFor(config.topicPrefix).segmentMembership;
+  }
+
+  /** Backfills a stopped process left unfinished go on here (a lease keeps them single). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.roles.has('projector')) return;
+    const { rows } = await this.pool.query<{ segment_id: string; version: number }>(`select segment_id, version from segments.backfills where status = 'running'`);
+    for (const r of rows) this.startBackfill(r.segment_id, r.version);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.running]);
+  }
+
+  async create(input: SegmentInput): Promise<SegmentView> {
+    const id = input.id ?? `seg-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const version = await this.transaction(async (client) => {
+      const { rows } = await client.query<{ deleted: boolean; latest: number }>(
+        `select d.deleted_at is not null as deleted, (select max(version) from segments.definition_versions v where v.segment_id = d.segment_id) as latest
+         from segments.definitions d where d.segment_id = $1 for update`,
+        [id],
+      );
+      if (rows.length > 0 && !rows[0].deleted) throw new ConflictError(`segment ${id} exists; PUT /v1/segments/${id} saves a new version`);
+      // A re-created id goes on from its last version, so message ids of the old life never repeat.
+      const next = (rows[0]?.latest ?? 0) + 1;
+      await client.query(
+        `insert into segments.definitions (segment_id, name, description, version, rule, time_relative, created_at, updated_at, deleted_at)
+         values ($1, $2, $3, $4, $5, $6, now(), now(), null)
+         on conflict (segment_id) do update set name = excluded.name, description = excluded.description, version = excluded.version, rule = excluded.rule,
+           time_relative = excluded.time_relative, created_at = now(), updated_at = now(), deleted_at = null`,
+        [id, input.name, input.description, next, JSON.stringify(input.rule), isTimeRelative(input.rule)],
+      );
+      await this.saveVersion(client, id, next, input);
+      return next;
+    });
+    this.startBackfill(id, version);
+    return this.get(id);
+  }
+
+  /** PUT: a new version; the old ones stay readable. Its backfill supersedes the running one. */
+  async update(id: string, input: SegmentInput): Promise<SegmentView> {
+    this.refuseBuiltIn(id, 'changed');
+    const version = await this.transaction(async (client) => {
+      const { rows } = await client.query<{ version: number }>(`select version from segments.definitions where segment_id = $1 and deleted_at is null for update`, [id]);
+      if (rows.length === 0) throw new NotFoundError(`no segment ${id}`);
+      const next = rows[0].version + 1;
+      await client.query(`update segments.definitions set name = $2, description = $3, version = $4, rule = $5, time_relative = $6, updated_at = now() where segment_id = $1`, [
+        id,
+        input.name,
+        input.description,
+        next,
+        JSON.stringify(input.rule),
+        isTimeRelative(input.rule),
+      ]);
+      await this.saveVersion(client, id, next, input);
+      return next;
+    });
+    this.startBackfill(id, version);
+    return this.get(id);
+  }
+
+  /** DELETE: the definition goes, and every member exits (published as `exited`, cause `deleted`). */
+  async remove(id: string): Promise<void> {
+    this.refuseBuiltIn(id, 'deleted');
+    const version = await this.transaction(async (client) => {
+      const { rows } = await client.query<{ version: number }>(`update segments.definitions set deleted_at = now(), updated_at = now() where segment_id = $1 and deleted_at is null returning version`, [id]);
+      if (rows.length === 0) throw new NotFoundError(`no segment ${id}`);
+      await client.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and status = 'running'`, [id]);
+      return rows[0].version;
+    });
+    await this.evaluateAll({ id, name: id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
+  }
+
+  async list(): Promise<SegmentView[]> {
+    const custom = await this.pool.query<DefinitionRow>(`${DEFINITION_SELECT} where d.deleted_at is null order by d.segment_id`);
+    const builtIn = await this.pool.query<{ segment_id: string; size: number }>(
+      `select segment_id, count(*)::integer as size from customer_360.customers, unnest(segments) as segment_id group by segment_id order by segment_id`,
+    );
+    return [...builtIn.rows.map((r) => builtInView(r.segment_id, r.size)), ...custom.rows.map(definitionView)];
+  }
+
+  async get(id: string): Promise<SegmentView> {
+    if (id.includes(':')) {
+      const { rows } = await this.pool.query<{ size: number }>(`select count(*)::integer as size from customer_360.customers where segments @> array[$1::text]`, [id]);
+      return builtInView(id, rows[0].size);
+    }
+    const { rows } = await this.pool.query<DefinitionRow>(`${DEFINITION_SELECT} where d.segment_id = $1 and d.deleted_at is null`, [id]);
+    if (rows.length === 0) throw new NotFoundError(`no segment ${id}`);
+    return definitionView(rows[0]);
+  }
+
+  async versions(id: string): Promise<SegmentVersionView[]> {
+    const { rows } = await this.pool.query<{ version: number; name: string; description: string | null; rule: Rule; created_at: Date }>(
+      `select version, name, description, rule, created_at from segments.definition_versions where segment_id = $1 order by version`,
+      [id],
+    );
+    if (rows.length === 0) throw new NotFoundError(`no segment ${id}`);
+    return rows.map((r) => ({ version: r.version, name: r.name, description: r.description, rule: r.rule, createdAt: r.created_at.toISOString() }));
+  }
+
+  /**
+   * Time passes (DESIGN §5): re-evaluates every segment whose rule is time-relative over all
+   * customers; entries and exits carry `{kind: "time", ruleVersion}`.
+   */
+  async reevaluateTimeRelative(now = new Date()): Promise<{ segments: number; entered: number; exited: number }> {
+    const { rows } = await this.pool.query<{ segment_id: string; name: string; version: number; rule: Rule }>(
+      `select segment_id, name, version, rule from segments.definitions where deleted_at is null and time_relative order by segment_id`,
+    );
+    let entered = 0;
+    let exited = 0;
+    for (const r of rows) {
+      const result = await this.evaluateAll({ id: r.segment_id, name: r.name, version: r.version, rule: r.rule }, { kind: 'time', ruleVersion: r.version }, 'time', now);
+      entered += result.entered;
+      exited += result.exited;
+    }
+    return { segments: rows.length, entered, exited };
+  }
+
+  /** Starts (or resumes) the backfill of a version in the background; progress is in the API. */
+  startBackfill(segmentId: string, version: number): void {
+    const run = this.backfill(segmentId, version)
+      .catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error({ msg: 'segment backfill failed', segmentId, version, error: message });
+        await this.pool.query(`update segments.backfills set status = 'failed', error = $3, finished_at = now() where segment_id = $1 and version = $2 and status = 'running'`, [segmentId, version, message]);
+      })
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Waits for the backfills this process runs (tests and the benchmark). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * The backfill of one version, in chunks of customer ids, resumable: each chunk commits its
+   * memberships, history, outbox rows and the progress together.
+   */
+  private async backfill(segmentId: string, version: number): Promise<void> {
+    const lease = await checkout(this.pool);
+    let unlocked = true;
+    try {
+      const { rows: leased } = await lease.client.query<{ ok: boolean }>(`select pg_try_advisory_lock(${BACKFILL_LOCK}) as ok`, [segmentId]);
+      if (!leased[0].ok) return;
+      try {
+        await this.pool.query(
+          `insert into segments.backfills (segment_id, version, status, total, started_at)
+           select $1, $2, 'running', (select count(*) from customer_360.customers), now() on conflict do nothing`,
+          [segmentId, version],
+        );
+        await this.pool.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and version < $2 and status = 'running'`, [segmentId, version]);
+        const started = Date.now();
+        for (;;) {
+          if (this.stopping) return;
+          const done = await this.transaction(async (client) => {
+            await lockMemberships(client);
+            const { rows } = await client.query<{ status: string; after_customer_id: string | null; name: string; rule: Rule; current: number }>(
+              `select b.status, b.after_customer_id, d.name, v.rule, d.version as current
+               from segments.backfills b
+               join segments.definitions d on d.segment_id = b.segment_id and d.deleted_at is null
+               join segments.definition_versions v on v.segment_id = b.segment_id and v.version = b.version
+               where b.segment_id = $1 and b.version = $2 for update of b`,
+              [segmentId, version],
+            );
+            const job = rows[0];
+            if (!job || job.status !== 'running' || job.current !== version) return true;
+            const now = Date.now();
+            const chunk = await evaluateSegmentChunk(client, { id: segmentId, name: job.name, version, rule: job.rule }, {
+              after: job.after_customer_id,
+              limit: CHUNK,
+              now,
+              today: this.today(now),
+              cause: { kind: 'backfill', ruleVersion: version },
+              topic: this.topic,
+              publish: true,
+            });
+            const finished = chunk.customers < CHUNK;
+            await client.query(
+              `update segments.backfills set processed = processed + $3, entered = entered + $4, exited = exited + $5, after_customer_id = coalesce($6, after_customer_id),
+                 status = case when $7 then 'done' else status end, finished_at = case when $7 then now() else null end,
+                 total = case when $7 then processed + $3 else greatest(total, processed + $3) end
+               where segment_id = $1 and version = $2`,
+              [segmentId, version, chunk.customers, chunk.entered, chunk.exited, chunk.lastCustomerId, finished],
+            );
+            evaluated.inc({ kind: 'backfill' }, chunk.customers);
+            return finished;
+          });
+          if (done) break;
+        }
+        this.logger.log({ msg: 'segment backfill finished', segmentId, version, seconds: (Date.now() - started) / 1000 });
+      } finally {
+        unlocked = await lease.client.query(`select pg_advisory_unlock(${BACKFILL_LOCK})`, [segmentId]).then(() => true, () => false);
+      }
+    } finally {
+      lease.release(!unlocked);
+    }
+  }
+
+  /** One pass of a segment (or its deletion: rule null) over every customer, chunk by chunk. */
+  private async evaluateAll(segment: Omit<ActiveSegment, 'rule'> & { rule: Rule | null }, cause: MembershipCause, kind: string, at = new Date()): Promise<{ entered: number; exited: number }> {
+    let after: string | null = null;
+    let entered = 0;
+    let exited = 0;
+    for (;;) {
+      const chunk = await this.transaction(async (client) => {
+        await lockMemberships(client);
+        return evaluateSegmentChunk(client, segment, { after, limit: CHUNK, now: at.getTime(), today: this.today(at.getTime()), cause, topic: this.topic, publish: true });
+      });
+      evaluated.inc({ kind }, chunk.customers);
+      entered += chunk.entered;
+      exited += chunk.exited;
+      if (chunk.customers < CHUNK || chunk.lastCustomerId === null) return { entered, exited };
+      after = chunk.lastCustomerId;
+    }
+  }
+
+  private async saveVersion(client: PoolClient, id: string, version: number, input: SegmentInput): Promise<void> {
+    await client.query(`insert into segments.definition_versions (segment_id, version, name, description, rule, created_at) values ($1, $2, $3, $4, $5, now())`, [
+      id,
+      version,
+      input.name,
+      input.description,
+      JSON.stringify(input.rule),
+    ]);
+  }
+
+  private refuseBuiltIn(id: string, what: string): void {
+    if (id.includes(':')) throw new ConflictError(`${id} is a built-in segment; built-in segments cannot be ${what}`);
+  }
+
+  /** Today's date in the deployment's time zone (birthdays, DESIGN §11). */
+  private today(now: number): string {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: this.config.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const { client, release } = await checkout(this.pool);
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      release();
+    }
+  }
+}
+
+type DefinitionRow = {
+  segment_id: string;
+  name: string;
+  description: string | null;
+  version: number;
+  rule: Rule;
+  time_relative: boolean;
+  created_at: Date;
+  updated_at: Date;
+  size: number;
+  backfill: { version: number; status: BackfillView['status']; total: number; processed: number; entered: number; exited: number; started_at: string; finished_at: string | null; error: string | null } | null;
+};
+
+const DEFINITION_SELECT = `
+  select d.segment_id, d.name, d.description, d.version, d.rule, d.time_relative, d.created_at, d.updated_at,
+    (select count(*)::integer from customer_360.segment_members m where m.segment_id = d.segment_id) as size,
+    (select row_to_json(b) from (select version, status, total, processed, entered, exited, started_at, finished_at, error
+       from segments.backfills b where b.segment_id = d.segment_id order by version desc limit 1) b) as backfill
+  from segments.definitions d`;
+
+function definitionView(r: DefinitionRow): SegmentView {
+  const b = r.backfill;
+  return {
+    id: r.segment_id,
+    name: r.name,
+    description: r.description,
+    builtIn: false,
+    version: r.version,
+    rule: r.rule,
+    timeRelative: r.time_relative,
+    size: r.size,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    backfill: b && {
+      version: b.version,
+      status: b.status,
+      total: b.total,
+      processed: b.processed,
+      entered: b.entered,
+      exited: b.exited,
+      startedAt: new Date(b.started_at).toISOString(),
+      finishedAt: b.finished_at && new Date(b.finished_at).toISOString(),
+      error: b.error,
+    },
+  };
+}
+
+function builtInView(id: string, size: number): SegmentView {
+  return { id, name: id, description: null, builtIn: true, version: 1, rule: null, timeRelative: id.startsWith('stage:') || id.startsWith('value:') || id.startsWith('interest:'), size, createdAt: null, updatedAt: null, backfill: null };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * Kafka suites run against the broker the global setup provisioned (TESSERA_TEST_KAFKA_*). Without
+ * one they are skipped with a loud line, except under CI=true, where a missing broker fails.
+ */
+export const kafkaBrokers: string[] = process.env.TESSERA_TEST_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
+/** `infra` when the broker is ours to stop and start (infra/kafka/kafka.sh). */
+export const kafkaSource = process.env.TESSERA_TEST_KAFKA_SOURCE ?? 'unknown';
+
+export function describeWithKafka(name: string, suite: () => void): void {
+  if (kafkaBrokers.length > 0) return describe(name, suite);
+  const reason = process.env.TESSERA_TEST_KAFKA_SKIP_REASON ?? 'TESSERA_TEST_KAFKA_BROKERS is not set';
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('needs a Kafka broker in CI', () => {
+        throw new Error(`Kafka is required in CI but no broker was provisioned: ${reason}`);
+      });
+    });
+    return;
+  }
+  console.warn(`SKIPPED: ${name} — ${reason}`);
+  describe.skip(name, suite);
+}
+
+/** A topic prefix of its own, so suites never read each other's messages. */
+export const uniquePrefix = (label: string): string => `t-${label}-${randomUUID().slice(0, 8)}.`;
+
+export type ReadMessage = { topic: string; partition: number; offset: string; key: string; value: any; headers: Record<string, string> };
+
+/**
+ * Reads `topics` from the beginning with a fresh consumer group until `done(messages)` holds or
+ * the deadline passes (then it throws with what it saw). Messages arrive per partition in order.
+ */
+export async function readTopics(topics: string[], done: (messages: ReadMessage[]) => boolean, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  const kafka = new Kafka({ clientId: 'tessera-test-reader', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
+  const messages: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        messages.push({ topic, partition, offset: message.offset, key: String(message.key), value: JSON.parse(String(message.value)), headers });
+        if (done(messages)) finish();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out reading ${topics.join(', ')}; saw ${messages.length}: ${JSON.stringify(messages.map((m) => m.value)).slice(0, 2000)}`)), timeoutMs);
+    });
+    await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Sum of the end offsets of a topic's partitions: how many messages it ever received. */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'tessera-test-admin', brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
