@@ -31,7 +31,8 @@ export type ReadMessage = { topic: string; partition: number; offset: string; ke
 
 /**
  * Reads `topics` from the beginning with a fresh consumer group until `done(messages)` holds or
- * the deadline passes (then it throws with what it saw). Messages arrive per partition in order.
+ * the deadline passes (then it throws with what it saw). Messages arrive per partition in order;
+ * `done` is asked once per fetched batch.
  */
 export async function readTopics(topics: string[], done: (messages: ReadMessage[]) => boolean, timeoutMs = 60_000): Promise<ReadMessage[]> {
   const kafka = new Kafka({ clientId: 'tessera-test-reader', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -43,9 +44,12 @@ export async function readTopics(topics: string[], done: (messages: ReadMessage[
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        messages.push({ topic, partition, offset: message.offset, key: String(message.key), value: JSON.parse(String(message.value)), headers });
+      // One check per fetched batch: `done` may look at every message so far.
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          messages.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, key: String(message.key), value: JSON.parse(String(message.value)), headers });
+        }
         if (done(messages)) finish();
       },
     });
