@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { customerIdOf } from '@tessera/catalog';
 import { toFoldEvent } from '@tessera/customers/customer-360/customer-360.projector';
@@ -13,9 +12,9 @@ import { PostgresEventStore } from '@tessera/event-store';
 import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
 import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
 import { openDatabase, closeDatabase, poolOf } from '@tessera/platform/database/data-source';
-import { freePort, startEmbeddedPostgres } from '@tessera/platform/database/embedded-postgres';
-import { Client } from 'pg';
+import { freePort } from '@tessera/platform/database/embedded-postgres';
 import { MIGRATIONS } from '../apps/tessera/src/migrations';
+import { freshDatabase } from './support/fresh-database';
 import { httpClient } from './support/http-client';
 import { startTessera } from './support/tessera-process';
 
@@ -44,7 +43,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
   log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  const database = await freshDatabase();
+  const database = await freshDatabase('project', log);
   const dataSource = await openDatabase(database.url, MIGRATIONS, 6);
   const pool = poolOf(dataSource);
   const store = new PostgresEventStore(pool);
@@ -252,32 +251,6 @@ async function followUntilVisible(base: string, customerId: string, occurredAt: 
     await new Promise((done) => setTimeout(done, POLL_MS));
   }
   return null;
-}
-
-/** A fresh database: on DATABASE_URL's server, or an embedded PostgreSQL in a temp folder. */
-async function freshDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (!process.env.DATABASE_URL) {
-    const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-project-'));
-    log(`starting an embedded PostgreSQL in ${dir} (fsync on)`);
-    return startEmbeddedPostgres(dir, (msg) => log(msg));
-  }
-  const name = `tessera_bench_project_${Date.now()}`;
-  const admin = new Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  log(`fresh database ${name} on DATABASE_URL`);
-  return {
-    url: url.toString(),
-    stop: async () => {
-      const dropper = new Client({ connectionString: process.env.DATABASE_URL });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
 }
 
 main().catch((error: unknown) => {

@@ -1,30 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithKafka, kafkaBrokers } from '../support/kafka-suite';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 
-// Set by the jest global setup from provisionKafka() (test/support/kafka.ts).
-const brokers = process.env.TESSERA_TEST_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
-const available = brokers !== undefined && brokers.length > 0;
-const skipReason = process.env.TESSERA_TEST_KAFKA_SKIP_REASON ?? 'TESSERA_TEST_KAFKA_BROKERS is not set';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    describe('kafka smoke', () => {
-      it('needs a Kafka broker in CI', () => {
-        throw new Error(`Kafka is required in CI but no broker was provisioned: ${skipReason}`);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED: Kafka suites — ${skipReason}`);
-  }
-}
-
-const maybe = available ? describe : describe.skip;
+const brokers = kafkaBrokers;
 const TIMEOUT_MS = 60_000;
 
-maybe('kafka smoke', () => {
+describeWithKafka('kafka smoke', () => {
   const kafka = new Kafka({
     clientId: 'tessera-kafka-smoke',
-    brokers: brokers ?? [],
+    brokers,
     logLevel: logLevel.ERROR,
   });
   const topic = `tessera.smoke.${randomUUID()}`;

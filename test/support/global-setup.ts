@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../apps/tessera/src/migrations';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { openDatabase } from '../../libs/platform/src/database/data-source';
 import { withAdmin, withDatabase } from './database';
-import { provisionKafka } from './kafka';
+import { provisionKafka } from '../../scripts/support/kafka-broker';
 
 /**
  * Provisions the real services once per run (DESIGN §9): PostgreSQL from DATABASE_URL or an

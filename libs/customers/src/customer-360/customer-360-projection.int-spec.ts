@@ -228,7 +228,8 @@ describe('customer 360 projection', () => {
     const writer = (async () => {
       for (let i = 0; writing; i += 1) {
         last = await append(h, customerHistory(`live-${i}`, now));
-        await new Promise((done) => setTimeout(done, 5));
+        // A steady trickle the rebuild's small batches can outpace (it must catch up to swap).
+        await new Promise((done) => setTimeout(done, 20));
       }
     })();
     await rebuildProjection(h.db.pool, h.store, h.projector, { batchSize: 15 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
 
 /**
- * How the integration tests get a Kafka broker, in order of preference:
+ * How the integration tests and the benchmarks get a Kafka broker, in order of preference:
  *  1. KAFKA_BROKERS (comma-separated) — an existing cluster, never stopped by us;
  *  2. Docker (testcontainers) — an apache/kafka KRaft single node;
  *  3. Java on PATH — infra/kafka/kafka.sh, a broker run from Maven Central jars;
@@ -14,7 +14,8 @@ export type KafkaProvision =
   | { brokers: string[]; source: 'env' | 'testcontainers' | 'infra'; stop(): Promise<void> }
   | { brokers: null; reason: string };
 
-const KAFKA_SH = resolve(__dirname, '../../infra/kafka/kafka.sh');
+// From scripts/support (tests) or dist/scripts/support (benchmarks).
+const KAFKA_SH = resolve(__dirname, __dirname.includes('/dist/') ? '../../../infra/kafka/kafka.sh' : '../../infra/kafka/kafka.sh');
 const KAFKA_IMAGE = process.env.TESSERA_KAFKA_IMAGE ?? 'apache/kafka:4.3.1';
 const DOCKER_PROBE_TIMEOUT_MS = 5_000;
 

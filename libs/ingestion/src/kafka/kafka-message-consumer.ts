@@ -1,0 +1,160 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { BatchHandler, ConsumerStatus, InboundMessage, MessageConsumer } from './message-consumer';
+
+/** Pauses after a failed batch: `initialMs`, doubling per failure in a row, at most `maxMs`. */
+export type RetryPolicy = { initialMs: number; maxMs: number };
+
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 500, maxMs: 30_000 };
+
+/** How long an idle fetch waits for messages (kafkajs' default, 5 s, would slow every stop down as much). */
+const FETCH_MAX_WAIT_MS = 1_000;
+
+/** How often a pausing batch heartbeats, so the group does not evict this member. */
+const HEARTBEAT_SLICE_MS = 500;
+
+export function retryDelayMs(failuresInARow: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failuresInARow - 1));
+}
+
+/**
+ * kafkajs behind MessageConsumer: `eachBatch` with auto-commit and auto-resolve off. After the
+ * handler resolved, the batch's last offset is resolved and committed; when it throws, nothing
+ * is resolved, the batch pauses (heartbeating) and returns, and kafkajs fetches the same
+ * messages again from the last resolved offset. A crash kafkajs does not restart by itself is
+ * restarted here after a pause.
+ */
+export class KafkaMessageConsumer implements MessageConsumer {
+  private readonly logger: Logger;
+  private consumer: Consumer | undefined;
+  private current: ConsumerStatus = { state: 'stopped' };
+  private failuresInARow = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly groupId: string,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
+    this.logger = new Logger(`kafka-consumer:${groupId}`);
+  }
+
+  status(): ConsumerStatus {
+    return this.current;
+  }
+
+  async start(topic: string, handler: BatchHandler): Promise<void> {
+    this.current = { state: 'starting', detail: `joining group ${this.groupId}` };
+    // A fetch waits at most FETCH_MAX_WAIT_MS for data, and stop() waits for the fetch in flight.
+    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[topic] ?? [];
+      this.current = { state: 'running', detail: `group ${this.groupId}, ${partitions.length} partition(s) of ${topic}` };
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.current = { state: 'rebalancing', detail: `group ${this.groupId} is rebalancing` };
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart, topic, handler));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      // stop() may have come while connecting; it disconnected this consumer, so do not run it
+      if (this.stopping || this.consumer !== consumer) return await consumer.disconnect();
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload, handler) });
+    } catch (error) {
+      this.current = { state: 'crashed', detail: describe(error) };
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+    this.current = { state: 'stopped' };
+  }
+
+  private async eachBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    const { topic, partition } = payload.batch;
+    const messages = payload.batch.messages.map((m) => inbound(topic, partition, m));
+    if (messages.length === 0) return;
+    try {
+      await handler(messages);
+    } catch (error) {
+      this.failuresInARow += 1;
+      const delayMs = retryDelayMs(this.failuresInARow, this.retry);
+      this.current = { state: 'retrying', detail: `offsets not committed, retrying in ${delayMs} ms: ${describe(error)}` };
+      this.logger.warn({
+        msg: 'batch not handled; offsets not committed, reading it again after a pause',
+        topic,
+        partition,
+        firstOffset: messages[0].offset,
+        lastOffset: messages[messages.length - 1].offset,
+        failuresInARow: this.failuresInARow,
+        retryInMs: delayMs,
+        error: describe(error),
+      });
+      await this.pause(delayMs, payload);
+      return;
+    }
+    const last = messages[messages.length - 1].offset;
+    payload.resolveOffset(last);
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+    if (this.failuresInARow > 0 || this.current.state !== 'running') {
+      this.logger.log({ msg: 'handling batches again', topic, partition, afterFailures: this.failuresInARow });
+      this.failuresInARow = 0;
+      this.current = { state: 'running', detail: `group ${this.groupId}` };
+    }
+  }
+
+  /** Waits, heartbeating; ends early when the consumer stops or the partition is revoked. */
+  private async pause(ms: number, payload: EachBatchPayload): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopping && payload.isRunning() && !payload.isStale()) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await new Promise((done) => setTimeout(done, Math.min(left, HEARTBEAT_SLICE_MS)));
+      await payload.heartbeat();
+    }
+  }
+
+  private onCrash(consumer: Consumer, error: Error, restartsItself: boolean, topic: string, handler: BatchHandler): void {
+    this.current = { state: 'crashed', detail: describe(error) };
+    if (restartsItself || this.stopping || this.consumer !== consumer) return;
+    const delayMs = retryDelayMs(++this.failuresInARow, this.retry);
+    this.logger.error({ msg: 'consumer crashed; starting it again after a pause', retryInMs: delayMs, error: describe(error) });
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping || this.consumer !== consumer) return;
+      this.start(topic, handler).catch((failure: unknown) => this.onCrash(this.consumer ?? consumer, failure as Error, false, topic, handler));
+    }, delayMs);
+  }
+}
+
+function inbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value === null ? null : message.value.toString('utf8'),
+    headers: decodeHeaders(message.headers),
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) decoded[name] = last.toString();
+  }
+  return decoded;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
