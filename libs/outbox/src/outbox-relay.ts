@@ -16,7 +16,7 @@ const published = new Counter({ name: 'tessera_outbox_published_total', help: 'O
 const sendFailures = new Counter({ name: 'tessera_outbox_send_failures_total', help: 'Relay batches Kafka did not acknowledge (they are re-sent)', registers: [registry] });
 const batchSeconds = new Histogram({
   name: 'tessera_outbox_relay_batch_seconds',
-  help: 'Time to publish one relay batch and delete it from the outbox',
+  help: 'Time from sending one relay batch to its deletion from the outbox',
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
 });
@@ -61,16 +61,6 @@ export class OutboxRelay {
     this.state = 'stopped';
   }
 
-  /** Publishes until the outbox is empty (tests and the benchmark); returns messages sent. */
-  async drain(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const n = await this.publishBatch();
-      sent += n;
-      if (n === 0) return sent;
-    }
-  }
-
   private async run(): Promise<void> {
     while (!this.stopped) {
       const lease = await checkout(this.pool).catch((error: unknown) => this.failed(error).then(() => undefined));
@@ -109,10 +99,10 @@ export class OutboxRelay {
           prepared = true;
         }
         this.state = 'publishing';
-        const sent = await this.publishBatch();
+        await this.pump();
         this.lastError = null;
         backoff = 200;
-        if (sent < this.options.batchSize) await this.sleep(this.options.idleMs);
+        await this.sleep(this.options.idleMs);
       } catch (error) {
         await this.failed(error, backoff);
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
@@ -121,29 +111,49 @@ export class OutboxRelay {
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  /** One batch: read in seq order, publish, delete. Returns how many were published. */
-  private async publishBatch(): Promise<number> {
-    const { rows } = await this.pool.query<Row>(`select seq, message_id, topic, key, type, payload from outbox.messages order by seq limit $1`, [this.options.batchSize]);
-    if (rows.length === 0) return 0;
-    const timer = batchSeconds.startTimer();
-    const messages: OutboundMessage[] = rows.map((r) => ({
-      topic: r.topic,
-      key: r.key,
-      value: r.payload,
-      headers: { [HEADER.messageId]: r.message_id, [HEADER.messageType]: r.type, [HEADER.schemaVersion]: SCHEMA_VERSION },
-    }));
+  /**
+   * Publishes until the outbox is empty, pipelined: while Kafka acknowledges one batch, the next
+   * is read and the previous one deleted. A batch is deleted only after its acknowledgement; the
+   * next read starts after the last seq read, and every pump starts again from the lowest waiting
+   * seq, so a row that committed late below the cursor goes out on the next pump.
+   */
+  private async pump(): Promise<void> {
+    let next = this.read(null);
+    let deleting: Promise<unknown> = Promise.resolve();
     try {
-      await this.producer.send(messages);
-    } catch (error) {
-      sendFailures.inc();
-      throw error;
+      while (!this.stopped) {
+        const rows = await next;
+        if (rows.length === 0) return;
+        next = this.read(rows[rows.length - 1].seq);
+        const timer = batchSeconds.startTimer();
+        try {
+          await this.producer.send(rows.map(toMessage));
+        } catch (error) {
+          sendFailures.inc();
+          throw error;
+        }
+        await deleting;
+        deleting = this.pool.query(`delete from outbox.messages where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]).then(() => {
+          timer();
+          const perTopic = new Map<string, number>();
+          for (const r of rows) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
+          for (const [topic, n] of perTopic) published.inc({ topic }, n);
+        });
+      }
+    } finally {
+      // Settle both before the caller retries or stops: nothing runs on behind its back.
+      await Promise.allSettled([next, deleting]);
+      await deleting;
     }
-    await this.pool.query(`delete from outbox.messages where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]);
-    timer();
-    const perTopic = new Map<string, number>();
-    for (const r of rows) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
-    for (const [topic, n] of perTopic) published.inc({ topic }, n);
-    return rows.length;
+  }
+
+  private async read(after: string | null): Promise<Row[]> {
+    const columns = 'seq, message_id, topic, key, type, payload';
+    const { rows } =
+      after === null
+        ? await this.pool.query<Row>(`select ${columns} from outbox.messages order by seq limit $1`, [this.options.batchSize])
+        : await this.pool.query<Row>(`select ${columns} from outbox.messages where seq > $1 order by seq limit $2`, [after, this.options.batchSize]);
+    return rows;
   }
 
   private async failed(error: unknown, backoffMs = this.options.leaseRetryMs): Promise<void> {
@@ -163,6 +173,10 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+function toMessage(r: Row): OutboundMessage {
+  return { topic: r.topic, key: r.key, value: r.payload, headers: { [HEADER.messageId]: r.message_id, [HEADER.messageType]: r.type, [HEADER.schemaVersion]: SCHEMA_VERSION } };
 }
 
 /** Wires the relay into the app: started with role `relay` when KAFKA_BROKERS is set. */

@@ -91,6 +91,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
         [id, input.name, input.description, next, JSON.stringify(input.rule), isTimeRelative(input.rule)],
       );
       await this.saveVersion(client, id, next, input);
+      await this.queueBackfill(client, id, next);
       return next;
     });
     this.startBackfill(id, version);
@@ -113,6 +114,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
         isTimeRelative(input.rule),
       ]);
       await this.saveVersion(client, id, next, input);
+      await this.queueBackfill(client, id, next);
       return next;
     });
     this.startBackfill(id, version);
@@ -204,12 +206,6 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       const { rows: leased } = await lease.client.query<{ ok: boolean }>(`select pg_try_advisory_lock(${BACKFILL_LOCK}) as ok`, [segmentId]);
       if (!leased[0].ok) return;
       try {
-        await this.pool.query(
-          `insert into segments.backfills (segment_id, version, status, total, started_at)
-           select $1, $2, 'running', (select count(*) from customer_360.customers), now() on conflict do nothing`,
-          [segmentId, version],
-        );
-        await this.pool.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and version < $2 and status = 'running'`, [segmentId, version]);
         const started = Date.now();
         for (;;) {
           if (this.stopping) return;
@@ -283,6 +279,16 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       input.description,
       JSON.stringify(input.rule),
     ]);
+  }
+
+  /** The backfill row is written with the version, so the API shows it from the first answer on. */
+  private async queueBackfill(client: PoolClient, segmentId: string, version: number): Promise<void> {
+    await client.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and version < $2 and status = 'running'`, [segmentId, version]);
+    await client.query(
+      `insert into segments.backfills (segment_id, version, status, total, started_at)
+       select $1, $2, 'running', (select count(*) from customer_360.customers), now() on conflict do nothing`,
+      [segmentId, version],
+    );
   }
 
   private refuseBuiltIn(id: string, what: string): void {
