@@ -177,4 +177,19 @@ describe('customer 360 over HTTP', () => {
     expect(metrics.body).toMatch(/tessera_projection_events_total\{projection="customer-360"\} \d+/);
     expect(metrics.body).toMatch(/tessera_projection_lag_seconds\{projection="customer-360"\}/);
   });
+
+  it('without KAFKA_BROKERS keeps the recent changes in the outbox, visible to admins and in health and metrics', async () => {
+    // Imported history (older than the publish window) is recorded, not published; a new customer is.
+    await projected(await send([{ type: 'CustomerRegistered', customerId: 'c-outbox', occurredAt: new Date().toISOString(), channel: 'app', data: { name: '赵敏' } }]));
+    const outbox = await call(app.url, 'GET', '/v1/outbox');
+    expect(outbox.status).toBe(200);
+    expect(outbox.body.depth).toBeGreaterThan(0);
+    expect(Object.keys(outbox.body.byTopic)).toEqual(['tessera.segment-membership.v1']);
+    expect(outbox.body.oldest).toMatchObject({ topic: expect.stringMatching(/^tessera\./), ageSeconds: expect.any(Number) });
+    expect((await call(app.url, 'GET', '/v1/outbox', { key: profilesKey })).status).toBe(403);
+    const health = await call(app.url, 'GET', '/health');
+    expect(health.body.checks.outbox).toMatchObject({ status: 'up', detail: expect.stringContaining('KAFKA_BROKERS is not set') });
+    expect(health.body.checks.kafka.status).toBe('disabled');
+    expect((await call(app.url, 'GET', '/metrics')).body).toContain(`tessera_outbox_depth ${outbox.body.depth}`);
+  });
 });

@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
 import {
@@ -16,65 +14,12 @@ import {
   segmentMembershipChanged,
   SegmentMembershipChanged,
 } from '../contracts/message-contracts';
+import { ConsumerProcess, Line } from '../support/example-consumer';
 import { describeWithKafka, kafkaBrokers, uniquePrefix } from '../support/kafka-suite';
 
-const EXAMPLE = resolve(__dirname, '../../examples/marketing-consumer/index.js');
 const WAIT_MS = 45_000;
 jest.setTimeout(150_000);
 
-type Line = Record<string, unknown>;
-
-/** The example run as its own process; its stdout JSON lines are collected as they come. */
-class ConsumerProcess {
-  readonly lines: Line[] = [];
-  private stderr = '';
-  private readonly child: ChildProcess;
-  private readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private wake = () => undefined as void;
-
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [EXAMPLE], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exit = new Promise((done) => this.child.once('exit', (code, signal) => done({ code, signal })));
-    createInterface({ input: this.child.stdout! }).on('line', (text) => {
-      try {
-        this.lines.push(JSON.parse(text) as Line);
-      } catch {
-        this.lines.push({ unparsed: text });
-      }
-      this.wake();
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4_000)));
-    void this.exit.then(() => this.wake());
-  }
-
-  /** Resolves with the first line (already printed or to come) that matches; rejects on timeout or exit. */
-  async waitFor(what: string, matches: (line: Line) => boolean): Promise<Line> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const found = this.lines.find(matches);
-      if (found) return found;
-      if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline) {
-        throw new Error(`no line for ${what}; stdout: ${JSON.stringify(this.lines)}; stderr tail: ${this.stderr}`);
-      }
-      await new Promise<void>((done) => {
-        const timer = setTimeout(done, Math.max(0, deadline - Date.now()) + 10);
-        this.wake = () => {
-          clearTimeout(timer);
-          done();
-        };
-      });
-    }
-  }
-
-  ready(): Promise<Line> {
-    return this.waitFor('{"ready":true}', (line) => line.ready === true);
-  }
-
-  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exit;
-  }
-}
 
 /**
  * The copyable marketing consumer (examples/marketing-consumer) against a real broker: consent is

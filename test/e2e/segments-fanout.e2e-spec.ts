@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { ConsumerProcess } from '../support/example-consumer';
 import { describeWithKafka, kafkaBrokers, readTopics, ReadMessage, topicSize, uniquePrefix } from '../support/kafka-suite';
 import { call, startTestApp, TestApp } from '../support/test-app';
 
@@ -181,5 +182,34 @@ describeWithKafka('segments fan-out to Kafka', () => {
     expect((await topicSize(segmentTopic)) + (await topicSize(stageTopic))).toBe(before);
     const why = await call(app.url, 'GET', '/v1/customers/c-2/segments');
     expect(why.body.segments.map((s: { segmentId: string }) => s.segmentId)).toEqual(expect.arrayContaining(['stage:new', 'value:low', 'interest:books']));
+  });
+  it('drives the example marketing consumer: a birthday coupon for the customer who opted in, a skip for the one who did not', async () => {
+    const consumer = new ConsumerProcess({
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      TESSERA_TOPIC_PREFIX: prefix,
+      GROUP_ID: `marketing-${randomUUID()}`,
+      STATE_FILE: `/tmp/tessera-e2e-seen-${randomUUID()}.jsonl`,
+      FROM_BEGINNING: 'true',
+    });
+    try {
+      await consumer.ready();
+      const created = await call(app.url, 'POST', '/v1/segments', {
+        body: { id: 'birthday-week', name: 'Birthday within a week', rule: { field: 'daysToBirthday', op: 'lte', value: 7 } },
+      });
+      expect(created.status).toBe(201);
+      await backfilled('birthday-week', 1);
+      const inThreeDays = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit' }).format(Date.now() + 3 * 86_400_000);
+      await send('bd-1', 'ConsentChanged', { marketingEmail: true });
+      await send('bd-1', 'CustomerRegistered', { name: '李娜', birthDate: `1990-${inThreeDays}` });
+      const last = await send('bd-2', 'CustomerRegistered', { name: '王芳', birthDate: `1992-${inThreeDays}` });
+      await projected(last.position);
+
+      const sent = await consumer.waitFor('a coupon for bd-1', (line) => line.customerId === 'bd-1' && line.segmentId === 'birthday-week');
+      expect(sent).toMatchObject({ action: 'send', channel: 'email', campaign: 'birthday-coupon' });
+      const skipped = await consumer.waitFor('a skip for bd-2', (line) => line.customerId === 'bd-2' && line.segmentId === 'birthday-week');
+      expect(skipped).toMatchObject({ action: 'skip', reason: 'no-consent' });
+    } finally {
+      await consumer.stop('SIGTERM');
+    }
   });
 });

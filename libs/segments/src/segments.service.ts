@@ -60,11 +60,19 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     this.topic = topicsFor(config.topicPrefix).segmentMembership;
   }
 
-  /** Backfills a stopped process left unfinished go on here (a lease keeps them single). */
+  /**
+   * Work a stopped process left unfinished goes on here: running backfills (a lease keeps each
+   * single), and deleted segments that still have members (their exits are published then).
+   */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.roles.has('projector')) return;
     const { rows } = await this.pool.query<{ segment_id: string; version: number }>(`select segment_id, version from segments.backfills where status = 'running'`);
     for (const r of rows) this.startBackfill(r.segment_id, r.version);
+    const { rows: deleted } = await this.pool.query<{ segment_id: string; version: number }>(
+      `select d.segment_id, d.version from segments.definitions d
+       where d.deleted_at is not null and exists (select 1 from customer_360.segment_members m where m.segment_id = d.segment_id)`,
+    );
+    for (const d of deleted) this.track(this.exitAll(d.segment_id, d.version));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -130,7 +138,11 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       await client.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and status = 'running'`, [id]);
       return rows[0].version;
     });
-    await this.evaluateAll({ id, name: id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
+    await this.exitAll(id, version);
+  }
+
+  private exitAll(id: string, version: number): Promise<unknown> {
+    return this.evaluateAll({ id, name: id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
   }
 
   async list(): Promise<SegmentView[]> {
@@ -180,12 +192,18 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Starts (or resumes) the backfill of a version in the background; progress is in the API. */
   startBackfill(segmentId: string, version: number): void {
-    const run = this.backfill(segmentId, version)
-      .catch(async (error: unknown) => {
+    this.track(
+      this.backfill(segmentId, version).catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error({ msg: 'segment backfill failed', segmentId, version, error: message });
         await this.pool.query(`update segments.backfills set status = 'failed', error = $3, finished_at = now() where segment_id = $1 and version = $2 and status = 'running'`, [segmentId, version, message]);
-      })
+      }),
+    );
+  }
+
+  private track(work: Promise<unknown>): void {
+    const run: Promise<unknown> = work
+      .catch((error: unknown) => this.logger.error({ msg: 'segment work failed', error: error instanceof Error ? error.message : String(error) }))
       .finally(() => this.running.delete(run));
     this.running.add(run);
   }
