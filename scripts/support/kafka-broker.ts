@@ -22,8 +22,10 @@ const DOCKER_PROBE_TIMEOUT_MS = 5_000;
 export async function provisionKafka(log: (line: string) => void): Promise<KafkaProvision> {
   const fromEnv = process.env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
   if (fromEnv.length > 0) {
-    log(`kafka: using KAFKA_BROKERS=${fromEnv.join(',')}`);
-    return { brokers: fromEnv, source: 'env', stop: async () => undefined };
+    // The broker of infra/kafka (as .ci/run starts it) may be stopped and started by fault tests.
+    const infra = fromEnv.length === 1 && infraBrokerAddress() === fromEnv[0];
+    log(`kafka: using KAFKA_BROKERS=${fromEnv.join(',')}${infra ? ' (the infra/kafka broker)' : ''}`);
+    return { brokers: fromEnv, source: infra ? 'infra' : 'env', stop: async () => undefined };
   }
 
   const dockerHost = await dockerHostOrNull();
@@ -99,6 +101,12 @@ function freePort(): Promise<number> {
       server.close(() => (port > 0 ? done(port) : fail(new Error('no free port'))));
     });
   });
+}
+
+/** `127.0.0.1:<port>` of the broker infra/kafka/kafka.sh runs, or null when it is not running. */
+function infraBrokerAddress(): string | null {
+  const status = spawnSync('bash', [KAFKA_SH, 'status'], { encoding: 'utf8' });
+  return status.status === 0 ? (/(\d+\.\d+\.\d+\.\d+:\d+)\)/.exec(status.stdout)?.[1] ?? null) : null;
 }
 
 function hasJava(): boolean {

@@ -7,7 +7,7 @@ import { registry } from '@tessera/platform/health/metrics';
 import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
 import { KafkaMessageProducer, MessageProducer, OutboundMessage } from '@tessera/platform/kafka/message-producer';
 import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SCHEMA_VERSION } from './outbox-messages';
 import { outboxStats } from './outbox-stats';
@@ -75,7 +75,7 @@ export class OutboxRelay {
         }
         leaseHeld.set(1);
         try {
-          await this.publishUnderLease();
+          await this.publishUnderLease(lease.client);
         } finally {
           leaseHeld.set(0);
           unlocked = await lease.client.query(`select pg_advisory_unlock(${LEASE_SQL})`).then(() => true, () => false);
@@ -88,10 +88,13 @@ export class OutboxRelay {
     }
   }
 
-  private async publishUnderLease(): Promise<void> {
+  /** Publishes while the lease session answers; a lost session ends it (another may lead now). */
+  private async publishUnderLease(session: PoolClient): Promise<void> {
     let prepared = false;
     let backoff = 200;
     while (!this.stopped) {
+      const alive = await session.query('select 1').then(() => true, () => false);
+      if (!alive) throw new Error('the relay lease session was lost; publishing stops until the lease is taken again');
       try {
         if (!prepared) {
           await this.prepare();
@@ -113,18 +116,19 @@ export class OutboxRelay {
 
   /**
    * Publishes until the outbox is empty, pipelined: while Kafka acknowledges one batch, the next
-   * is read and the previous one deleted. A batch is deleted only after its acknowledgement; the
-   * next read starts after the last seq read, and every pump starts again from the lowest waiting
-   * seq, so a row that committed late below the cursor goes out on the next pump.
+   * is read and the previous one deleted. A batch is deleted only after its acknowledgement. The
+   * next read starts after the last seq read; a short read ends the pump, and every pump starts
+   * again from the lowest waiting seq, so a row that committed late below the cursor waits at most
+   * one pump.
    */
   private async pump(): Promise<void> {
-    let next = this.read(null);
+    let next: Promise<Row[]> | null = quiet(this.read(null));
     let deleting: Promise<unknown> = Promise.resolve();
     try {
-      while (!this.stopped) {
-        const rows = await next;
+      while (!this.stopped && next) {
+        const rows: Row[] = await next;
         if (rows.length === 0) return;
-        next = this.read(rows[rows.length - 1].seq);
+        next = rows.length === this.options.batchSize ? quiet(this.read(rows[rows.length - 1].seq)) : null;
         const timer = batchSeconds.startTimer();
         try {
           await this.producer.send(rows.map(toMessage));
@@ -133,12 +137,14 @@ export class OutboxRelay {
           throw error;
         }
         await deleting;
-        deleting = this.pool.query(`delete from outbox.messages where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]).then(() => {
-          timer();
-          const perTopic = new Map<string, number>();
-          for (const r of rows) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
-          for (const [topic, n] of perTopic) published.inc({ topic }, n);
-        });
+        deleting = quiet(
+          this.pool.query(`delete from outbox.messages where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]).then(() => {
+            timer();
+            const perTopic = new Map<string, number>();
+            for (const r of rows) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
+            for (const [topic, n] of perTopic) published.inc({ topic }, n);
+          }),
+        );
       }
     } finally {
       // Settle both before the caller retries or stops: nothing runs on behind its back.
@@ -173,6 +179,15 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/**
+ * Marks a promise that is awaited later as handled now: a database error while Kafka acknowledges
+ * must surface at that await, not as an unhandled rejection that ends the process.
+ */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function toMessage(r: Row): OutboundMessage {

@@ -57,3 +57,8 @@ export class UnavailableError extends TesseraError {
     super(message);
   }
 }
+
+/** A key as one JSON-pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,4 +1,4 @@
-import { FieldError } from '@tessera/platform/errors';
+import { escapePointer, FieldError } from '@tessera/platform/errors';
 import { checkRule, Rule } from './rules/segment-rule';
 
 /** A client-chosen slug (DESIGN §11); built-in ids contain `:` and so never match. */
@@ -19,7 +19,7 @@ export function checkSegmentInput(body: unknown, allowId: boolean): { ok: true; 
   const record = body as Record<string, unknown>;
   const errors: FieldError[] = [];
   for (const key of Object.keys(record)) {
-    if (!FIELDS.includes(key) || (key === 'id' && !allowId)) errors.push({ pointer: `/${key}`, rule: 'unknownField', message: `unknown field ${key}; a segment is {${allowId ? 'id?, ' : ''}name, description?, rule}` });
+    if (!FIELDS.includes(key) || (key === 'id' && !allowId)) errors.push({ pointer: `/${escapePointer(key)}`, rule: 'unknownField', message: `unknown field ${key}; a segment is {${allowId ? 'id?, ' : ''}name, description?, rule}` });
   }
   if (allowId && record.id !== undefined) {
     if (typeof record.id === 'string' && record.id.includes(':')) errors.push({ pointer: '/id', rule: 'notBuiltIn', message: 'ids with ":" are built-in segments; they cannot be created' });
@@ -46,3 +46,4 @@ export function isTimeRelative(rule: Rule): boolean {
   if ('not' in rule) return isTimeRelative(rule.not);
   return rule.op === 'within' || rule.op === 'before' || rule.field === 'daysToBirthday';
 }
+

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { CommandBus } from '@nestjs/cqrs';
 import { IDENTIFIER } from '@tessera/catalog/field-rules';
 import { RequireScope } from '@tessera/platform/auth/api-key.guard';
-import { FieldError, ValidationError } from '@tessera/platform/errors';
+import { escapePointer, FieldError, ValidationError } from '@tessera/platform/errors';
 import { checkSegmentInput } from './segment-definition';
 import { CustomerSegments, MemberView, Page, SegmentQueries } from './segment-queries';
 import { ChangeSegment, DefineSegment, DeleteSegment } from './segments.commands';
@@ -73,7 +73,7 @@ export class SegmentsController {
   members(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<Page<MemberView>> {
     checkSegmentId(id);
     const errors: FieldError[] = [];
-    for (const name of Object.keys(query)) if (name !== 'limit' && name !== 'cursor') errors.push({ pointer: `/query/${name}`, rule: 'unknownParameter', message: `unknown parameter ${name}; use limit, cursor` });
+    for (const name of Object.keys(query)) if (name !== 'limit' && name !== 'cursor') errors.push({ pointer: `/query/${escapePointer(name)}`, rule: 'unknownParameter', message: `unknown parameter ${name}; use limit, cursor` });
     const limit = query.limit;
     if (limit !== undefined && !(typeof limit === 'string' && /^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_LIMIT)) {
       errors.push({ pointer: '/query/limit', rule: 'range', message: `limit must be an integer from 1 to ${MAX_LIMIT}` });

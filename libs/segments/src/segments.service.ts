@@ -141,8 +141,9 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     await this.exitAll(id, version);
   }
 
-  private exitAll(id: string, version: number): Promise<unknown> {
-    return this.evaluateAll({ id, name: id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
+  private async exitAll(id: string, version: number): Promise<unknown> {
+    const { rows } = await this.pool.query<{ name: string }>(`select name from segments.definition_versions where segment_id = $1 and version = $2`, [id, version]);
+    return this.evaluateAll({ id, name: rows[0]?.name ?? id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
   }
 
   async list(): Promise<SegmentView[]> {
@@ -192,13 +193,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Starts (or resumes) the backfill of a version in the background; progress is in the API. */
   startBackfill(segmentId: string, version: number): void {
-    this.track(
-      this.backfill(segmentId, version).catch(async (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        this.logger.error({ msg: 'segment backfill failed', segmentId, version, error: message });
-        await this.pool.query(`update segments.backfills set status = 'failed', error = $3, finished_at = now() where segment_id = $1 and version = $2 and status = 'running'`, [segmentId, version, message]);
-      }),
-    );
+    this.track(this.backfill(segmentId, version));
   }
 
   private track(work: Promise<unknown>): void {
@@ -217,52 +212,18 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
    * The backfill of one version, in chunks of customer ids, resumable: each chunk commits its
    * memberships, history, outbox rows and the progress together.
    */
-  private async backfill(segmentId: string, version: number): Promise<void> {
+  private async backfill(segmentId: string, requested: number): Promise<void> {
     const lease = await checkout(this.pool);
     let unlocked = true;
     try {
+      // One backfill per segment at a time. Whoever holds the lease runs the newest running
+      // version after its own, so a PUT during a backfill is picked up, never left waiting.
       const { rows: leased } = await lease.client.query<{ ok: boolean }>(`select pg_try_advisory_lock(${BACKFILL_LOCK}) as ok`, [segmentId]);
       if (!leased[0].ok) return;
       try {
-        const started = Date.now();
-        for (;;) {
-          if (this.stopping) return;
-          const done = await this.transaction(async (client) => {
-            await lockMemberships(client);
-            const { rows } = await client.query<{ status: string; after_customer_id: string | null; name: string; rule: Rule; current: number }>(
-              `select b.status, b.after_customer_id, d.name, v.rule, d.version as current
-               from segments.backfills b
-               join segments.definitions d on d.segment_id = b.segment_id and d.deleted_at is null
-               join segments.definition_versions v on v.segment_id = b.segment_id and v.version = b.version
-               where b.segment_id = $1 and b.version = $2 for update of b`,
-              [segmentId, version],
-            );
-            const job = rows[0];
-            if (!job || job.status !== 'running' || job.current !== version) return true;
-            const now = Date.now();
-            const chunk = await evaluateSegmentChunk(client, { id: segmentId, name: job.name, version, rule: job.rule }, {
-              after: job.after_customer_id,
-              limit: CHUNK,
-              now,
-              today: this.today(now),
-              cause: { kind: 'backfill', ruleVersion: version },
-              topic: this.topic,
-              publish: true,
-            });
-            const finished = chunk.customers < CHUNK;
-            await client.query(
-              `update segments.backfills set processed = processed + $3, entered = entered + $4, exited = exited + $5, after_customer_id = coalesce($6, after_customer_id),
-                 status = case when $7 then 'done' else status end, finished_at = case when $7 then now() else null end,
-                 total = case when $7 then processed + $3 else greatest(total, processed + $3) end
-               where segment_id = $1 and version = $2`,
-              [segmentId, version, chunk.customers, chunk.entered, chunk.exited, chunk.lastCustomerId, finished],
-            );
-            evaluated.inc({ kind: 'backfill' }, chunk.customers);
-            return finished;
-          });
-          if (done) break;
+        for (let version: number | null = requested; version !== null && !this.stopping; version = await this.runningVersion(segmentId)) {
+          await this.backfillVersion(segmentId, version);
         }
-        this.logger.log({ msg: 'segment backfill finished', segmentId, version, seconds: (Date.now() - started) / 1000 });
       } finally {
         unlocked = await lease.client.query(`select pg_advisory_unlock(${BACKFILL_LOCK})`, [segmentId]).then(() => true, () => false);
       }
@@ -271,16 +232,91 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** One pass of a segment (or its deletion: rule null) over every customer, chunk by chunk. */
+  private async runningVersion(segmentId: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ version: number }>(`select version from segments.backfills where segment_id = $1 and status = 'running' order by version desc limit 1`, [segmentId]);
+    return rows[0]?.version ?? null;
+  }
+
+  /** Chunk after chunk until done, superseded or deleted; a failing chunk is retried before the backfill is marked failed. */
+  private async backfillVersion(segmentId: string, version: number): Promise<void> {
+    try {
+      await this.backfillChunks(segmentId, version);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error({ msg: 'segment backfill failed', segmentId, version, error: message });
+      await this.pool.query(`update segments.backfills set status = 'failed', error = $3, finished_at = now() where segment_id = $1 and version = $2 and status = 'running'`, [segmentId, version, message]);
+    }
+  }
+
+  private async backfillChunks(segmentId: string, version: number): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      if (this.stopping) return;
+      const done = await retrying(() =>
+        this.transaction(async (client) => {
+          await lockMemberships(client);
+          const { rows } = await client.query<{ status: string; after_customer_id: string | null; name: string; rule: Rule; current: number | null }>(
+            `select b.status, b.after_customer_id, v.name, v.rule, d.version as current
+             from segments.backfills b
+             join segments.definition_versions v on v.segment_id = b.segment_id and v.version = b.version
+             left join segments.definitions d on d.segment_id = b.segment_id and d.deleted_at is null
+             where b.segment_id = $1 and b.version = $2 for update of b`,
+            [segmentId, version],
+          );
+          const job = rows[0];
+          if (!job || job.status !== 'running') return true;
+          if (job.current !== version) {
+            await client.query(`update segments.backfills set status = 'superseded', finished_at = now() where segment_id = $1 and version = $2`, [segmentId, version]);
+            return true;
+          }
+          const now = Date.now();
+          const chunk = await evaluateSegmentChunk(client, { id: segmentId, name: job.name, version, rule: job.rule }, {
+            after: job.after_customer_id,
+            limit: CHUNK,
+            now,
+            today: this.today(now),
+            cause: { kind: 'backfill', ruleVersion: version },
+            topic: this.topic,
+            publish: true,
+          });
+          const finished = chunk.customers < CHUNK;
+          await client.query(
+            `update segments.backfills set processed = processed + $3, entered = entered + $4, exited = exited + $5, after_customer_id = coalesce($6, after_customer_id),
+               status = case when $7 then 'done' else status end, finished_at = case when $7 then now() else null end,
+               total = case when $7 then processed + $3 else greatest(total, processed + $3) end
+             where segment_id = $1 and version = $2`,
+            [segmentId, version, chunk.customers, chunk.entered, chunk.exited, chunk.lastCustomerId, finished],
+          );
+          evaluated.inc({ kind: 'backfill' }, chunk.customers);
+          return finished;
+        }),
+      );
+      if (done) break;
+    }
+    this.logger.log({ msg: 'segment backfill finished', segmentId, version, seconds: (Date.now() - started) / 1000 });
+  }
+
+  /**
+   * One pass of a segment (or its deletion: rule null) over every customer, chunk by chunk. Each
+   * chunk first checks, under the lock, that the pass still applies: a time pass stops when a new
+   * version or a deletion came in (the new version's backfill takes over), a deletion pass when
+   * the id was created again.
+   */
   private async evaluateAll(segment: Omit<ActiveSegment, 'rule'> & { rule: Rule | null }, cause: MembershipCause, kind: string, at = new Date()): Promise<{ entered: number; exited: number }> {
     let after: string | null = null;
     let entered = 0;
     let exited = 0;
     for (;;) {
-      const chunk = await this.transaction(async (client) => {
-        await lockMemberships(client);
-        return evaluateSegmentChunk(client, segment, { after, limit: CHUNK, now: at.getTime(), today: this.today(at.getTime()), cause, topic: this.topic, publish: true });
-      });
+      const chunk = await retrying(() =>
+        this.transaction(async (client) => {
+          await lockMemberships(client);
+          const { rows } = await client.query<{ version: number; deleted: boolean }>(`select version, deleted_at is not null as deleted from segments.definitions where segment_id = $1`, [segment.id]);
+          const still = rows[0] !== undefined && rows[0].version === segment.version && rows[0].deleted === (segment.rule === null);
+          if (!still) return null;
+          return evaluateSegmentChunk(client, segment, { after, limit: CHUNK, now: at.getTime(), today: this.today(at.getTime()), cause, topic: this.topic, publish: true });
+        }),
+      );
+      if (chunk === null) return { entered, exited };
       evaluated.inc({ kind }, chunk.customers);
       entered += chunk.entered;
       exited += chunk.exited;
@@ -330,6 +366,20 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       throw error;
     } finally {
       release();
+    }
+  }
+}
+
+const RETRIES = 4;
+
+/** Runs a chunk again after a pause when it fails (a connection blip, a lock timeout); the last failure is thrown. */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= RETRIES) throw error;
+      await new Promise((done) => setTimeout(done, 500 * 2 ** (attempt - 1)));
     }
   }
 }

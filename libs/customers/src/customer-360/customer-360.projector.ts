@@ -11,6 +11,7 @@ import { complaintRow, chatRow, orderRow, surveyRow, transitionRows } from './re
 import { topicsFor } from '@tessera/platform/kafka/topics';
 import { insertOutbox, lifecycleStageMessage, MembershipCause, membershipChangeId, MembershipChange, OutboxMessage, segmentMembershipMessage, Traits } from '@tessera/outbox/outbox-messages';
 import {
+  ActiveSegment,
   builtInMemberships,
   customMemberships,
   loadActiveSegments,
@@ -31,8 +32,10 @@ type Touched = {
   digest: string | null;
   /** Built-in segments before this batch. */
   segments: string[];
-  /** The customer's last event of the batch: the cause of the segment changes it brings. */
-  lastEvent: RecordedEvent | null;
+  /** The customer's events of this batch as folded, in log order: the causes of its segment changes. */
+  steps: { event: RecordedEvent; fold: FoldEvent }[];
+  /** The state before the batch, kept (live only) when the batch has several events of the customer. */
+  before: CustomerState | null;
   orders: Set<string>;
   surveys: Set<string>;
   complaints: Set<string>;
@@ -64,20 +67,27 @@ export class Customer360Projector implements Projection {
     if (ours.length === 0) return { parked: [] };
     const counted = await this.countOnce(client, s, ours);
     const touched = await this.load(client, s, [...new Set(ours.map((e) => customerIdOf(e.streamId)))]);
+    const publish = schema === this.schema;
+    if (publish) {
+      const perCustomer = new Map<string, number>();
+      for (const e of ours) perCustomer.set(customerIdOf(e.streamId), (perCustomer.get(customerIdOf(e.streamId)) ?? 0) + 1);
+      for (const [id, t] of touched) if ((perCustomer.get(id) ?? 0) > 1) t.before = structuredClone(t.state);
+    }
     const parked: ParkedEvent[] = [];
     for (const event of ours) {
       const customer = touched.get(customerIdOf(event.streamId))!;
       try {
         // The ledger answered "first time" once per eventId; a repeat in this batch is not.
-        evolve(customer.state, toFoldEvent(event, !COUNTED_TYPES.has(event.type) || counted.delete(event.eventId)));
+        const fold = toFoldEvent(event, !COUNTED_TYPES.has(event.type) || counted.delete(event.eventId));
+        evolve(customer.state, fold);
         remember(customer, event);
-        customer.lastEvent = event;
+        customer.steps.push({ event, fold });
         customer.changed = true;
       } catch (error) {
         parked.push({ event, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       }
     }
-    await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime(), { publish: schema === this.schema });
+    await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime(), { publish });
     return { parked };
   }
 
@@ -103,6 +113,34 @@ export class Customer360Projector implements Projection {
     return { customers: written.size, stageChanges, failed };
   }
 
+  /**
+   * Gives each change of a customer with several events in the batch the event from which it
+   * held to the end of the batch (not merely the last event), by folding the events again one at
+   * a time. The cause, its `at` and so the message id then do not depend on batch boundaries.
+   * Live batches only: a rebuild's large batches would pay a derivation per event.
+   */
+  private attribute(changes: MembershipChange[], before: CustomerState, steps: Touched['steps'], segments: ActiveSegment[], now: number): MembershipChange[] {
+    const state = structuredClone(before);
+    const after: Set<string>[] = [];
+    try {
+      for (const step of steps) {
+        evolve(state, step.fold);
+        const p = deriveCustomer(state, now, this.config.rules).profile;
+        const view = { ...p, daysToBirthday: p.birthday ? daysToBirthday(p.birthday, now, this.config.timezone) : null };
+        after.push(new Set([...p.segments, ...customMemberships(view, segments, now).keys()]));
+      }
+    } catch {
+      return changes; // an intermediate state that cannot be derived: keep the batch's last event
+    }
+    return changes.map((change) => {
+      const member = change.kind === 'entered';
+      let from = after.length - 1;
+      while (from > 0 && after[from - 1].has(change.segmentId) === member) from -= 1;
+      const event = steps[from].event;
+      return { ...change, at: eventAt(event, now), cause: eventCause(event) };
+    });
+  }
+
   /** Views and cart adds count once per eventId, whatever the log re-delivers. */
   private async countOnce(client: PoolClient, s: string, events: readonly RecordedEvent[]): Promise<Set<string>> {
     const ids = [...new Set(events.filter((e) => COUNTED_TYPES.has(e.type)).map((e) => e.eventId))];
@@ -123,7 +161,7 @@ export class Customer360Projector implements Projection {
     const touched = new Map<string, Touched>();
     for (const id of customerIds) {
       const row = found.get(id);
-      touched.set(id, { state: row?.state ?? emptyState(id), existed: row !== undefined, changed: false, digest: row?.transitions_digest ?? null, segments: row?.segments ?? [], lastEvent: null, orders: new Set(), surveys: new Set(), complaints: new Set(), chats: new Set() });
+      touched.set(id, { state: row?.state ?? emptyState(id), existed: row !== undefined, changed: false, digest: row?.transitions_digest ?? null, segments: row?.segments ?? [], steps: [], before: null, orders: new Set(), surveys: new Set(), complaints: new Set(), chats: new Set() });
     }
     return touched;
   }
@@ -194,15 +232,15 @@ export class Customer360Projector implements Projection {
         transitions.push(...transitionRows(id, d.transitions));
       }
       const traits: Traits = { lifecycleStage: p.lifecycleStage, valueTier: p.valueTier, consent: p.consent };
-      const event = t.lastEvent;
-      const at = event ? Math.min(Date.parse(event.occurredAt), now) : now;
-      const cause = (ruleVersion: number): MembershipCause =>
-        event ? { kind: 'event', eventId: event.eventId, eventType: event.type, position: event.position } : { kind: 'time', ruleVersion };
+      const event = t.steps.at(-1)?.event;
+      const at = event ? eventAt(event, now) : now;
+      const cause = (ruleVersion: number): MembershipCause => (event ? eventCause(event) : { kind: 'time', ruleVersion });
       const view = { ...p, daysToBirthday: p.birthday ? daysToBirthday(p.birthday, now, tz) : null };
-      const customerChanges = [
+      let customerChanges = [
         ...membershipChanges(id, builtInMemberships(t.segments), builtInMemberships(p.segments), { at, nameOf: (segmentId) => segmentId, cause }),
         ...membershipChanges(id, activeOnly(customBefore.get(id), names), customMemberships(view, segments, now), { at, nameOf: (segmentId) => names.get(segmentId)!, cause }),
       ];
+      if (t.before && t.steps.length > 1 && customerChanges.length > 0) customerChanges = this.attribute(customerChanges, t.before, t.steps, segments, now);
       changes.push(...customerChanges);
       if (publish) {
         for (const transition of newTransitions(t.digest, d)) {
@@ -284,6 +322,15 @@ function remember(customer: Touched, event: RecordedEvent): void {
   else if (event.type === 'SurveyAnswered') customer.surveys.add(surveyKey(String(data.surveyId), data.subjectId == null ? undefined : String(data.subjectId)));
   else if (event.type.startsWith('Complaint')) customer.complaints.add(String(data.complaintId));
   else if (event.type.startsWith('ServiceChat')) customer.chats.add(String(data.chatId));
+}
+
+function eventCause(event: RecordedEvent): MembershipCause {
+  return { kind: 'event', eventId: event.eventId, eventType: event.type, position: event.position };
+}
+
+/** A change caused by an event happened when the event did (never later than now: clock skew). */
+function eventAt(event: RecordedEvent, now: number): number {
+  return Math.min(Date.parse(event.occurredAt), now);
 }
 
 /** Members of segments being deleted are left to the deletion pass, which exits them all. */

@@ -5,11 +5,11 @@ import { ConflictError } from '@tessera/platform/errors';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { checkout } from '@tessera/platform/database/checkout';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { SWITCH_LOCK_SQL } from '@tessera/projections/batch-applier';
 import { schemaName } from '@tessera/projections/projection';
 import { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import { registry } from '@tessera/platform/health/metrics';
+import { lockMemberships } from '@tessera/segments/evaluation/evaluate-segment-chunk';
 import { SegmentsService } from '@tessera/segments/segments.service';
 import { Customer360Projector } from './customer-360.projector';
 
@@ -85,7 +85,9 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
       const { client, release } = await checkout(this.pool);
       try {
         await client.query('begin');
-        await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [this.projector.name]);
+        // Like every membership writer: after the switch lock and the checkpoint row (the projector's
+        // order), so a chunk never interleaves with a batch or a backfill over the same customers.
+        await lockMemberships(client);
         const { rows } = await client.query<{ customer_id: string }>(
           `select customer_id from ${s}.customers where next_review_at <= $1 order by next_review_at limit ${CHUNK} for update skip locked`,
           [now],

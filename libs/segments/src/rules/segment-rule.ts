@@ -1,5 +1,5 @@
 import { durationMs } from '@tessera/platform/config/duration';
-import { FieldError } from '@tessera/platform/errors';
+import { escapePointer, FieldError } from '@tessera/platform/errors';
 import { isSegmentField, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 
 /** The rule language of DESIGN §5: `all`/`any`/`not` over comparisons of whitelisted fields. */
@@ -59,7 +59,7 @@ export function checkRule(input: unknown, base = '/rule'): RuleCheck {
       return visit(record.not, `${at}/not`, depth + 1);
     }
     const unknown = keys.filter((k) => !['field', 'op', 'value'].includes(k));
-    if (unknown.length > 0) fail(`${at}/${unknown[0]}`, 'unknownKey', `unknown key ${unknown[0]}; a condition is {field, op, value}`);
+    if (unknown.length > 0) fail(`${at}/${escapePointer(unknown[0])}`, 'unknownKey', `unknown key ${unknown[0]}; a condition is {field, op, value}`);
     if (!isSegmentField(record.field)) return fail(`${at}/field`, 'isIn', `field must be one of ${Object.keys(SEGMENT_FIELDS).join(', ')}`);
     if (!(OPERATORS as readonly unknown[]).includes(record.op)) return fail(`${at}/op`, 'isIn', `op must be one of ${OPERATORS.join(', ')}`);
     checkValue(record.field, record.op as Operator, record.value, 'value' in record, `${at}/value`, fail);
