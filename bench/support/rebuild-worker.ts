@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   let reported = 0;
   const result = await rebuildProjection(pool, store, projector, {
     batchSize: Number(process.env.BENCH_REBUILD_BATCH ?? 2_000),
+    // No runner has applied the seeded history: rebuild all of it.
+    toHead: true,
     onProgress: (p) => {
       if (Date.now() - reported < 1_000) return;
       reported = Date.now();

@@ -198,6 +198,28 @@ describeWithKafka('segments fan-out to Kafka', () => {
     const why = await call(app.url, 'GET', '/v1/customers/c-2/segments');
     expect(why.body.segments.map((s: { segmentId: string }) => s.segmentId)).toEqual(expect.arrayContaining(['stage:new', 'value:low', 'interest:books']));
   });
+  it('rebuilds under ingestion: the changes of events arriving meanwhile are published exactly once', async () => {
+    const rebuild = await call(app.url, 'POST', '/v1/projections/customer-360/rebuild');
+    expect(rebuild.status).toBe(202);
+    let sent = 0;
+    let last = '';
+    for (;;) {
+      last = (await send(`r-${sent}`, 'OrderPlaced', { ...order(`o-r-${sent}`, 5_000), items: [{ sku: 'sku-r', category: 'garden', quantity: 1, unitPrice: 5_000 }] })).position;
+      sent += 1;
+      const { body } = await call(app.url, 'GET', '/v1/projections/customer-360');
+      if (body.rebuild?.state === 'done' && sent >= 5) break;
+      if (body.rebuild?.state === 'failed') throw new Error(`rebuild failed: ${body.rebuild.error}`);
+    }
+    await projected(last);
+    await outboxDrained();
+    const customers = Array.from({ length: sent }, (_, i) => `r-${i}`);
+    const messages = await readTopics([segmentTopic], (seen) => customers.every((c) => seen.some((m) => m.key === c && m.value.segmentId === 'interest:garden')));
+    for (const customerId of customers) {
+      const entered = messages.filter((m) => m.key === customerId && m.value.segmentId === 'interest:garden');
+      expect(entered.map((m) => m.value.kind)).toEqual(['entered']);
+    }
+  });
+
   it('drives the example marketing consumer: a birthday coupon for the customer who opted in, a skip for the one who did not', async () => {
     const consumer = new ConsumerProcess({
       KAFKA_BROKERS: kafkaBrokers.join(','),

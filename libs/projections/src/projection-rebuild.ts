@@ -27,7 +27,16 @@ export class RebuildInProgressError extends ConflictError {
  * checkpoint in the live schema and follows it. Queries answer from the old tables until the
  * swap commits.
  */
-export type RebuildOptions = { batchSize?: number; onProgress?: (progress: RebuildProgress) => void };
+export type RebuildOptions = {
+  batchSize?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+  /**
+   * Rebuild to the head of the log instead of to the live copy's checkpoint, and switch without
+   * meeting it: for a projection no runner applies (the benchmark). Side effects of the events
+   * past the live checkpoint are then never published.
+   */
+  toHead?: boolean;
+};
 
 /** Rebuilds and waits for the switch. */
 export async function rebuildProjection(pool: Pool, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
@@ -54,6 +63,9 @@ export async function startRebuild(pool: Pool, store: EventStore, projection: Pr
   return { done };
 }
 
+/** How often the copy tries to meet the live checkpoint before the rebuild gives up. */
+const SWAP_ATTEMPTS = 100;
+
 async function rebuild(lock: PoolClient, store: EventStore, pool: Pool, projection: Projection, options: RebuildOptions): Promise<RebuildResult> {
   const logger = new Logger(`Rebuild ${projection.name}`);
   const live = projection.schema;
@@ -67,26 +79,33 @@ async function rebuild(lock: PoolClient, store: EventStore, pool: Pool, projecti
     logger.log({ message: 'rebuild started', projection: projection.name, shadow, events: total });
     const applier = new BatchApplier(pool, projection);
     let position: string | null = null;
-    // Up to the head as it was at the last read (a short batch): the swap does not need more,
-    // since the live runner goes on from the rebuilt copy's checkpoint. Chasing a moving head
-    // to an empty read would never end under steady ingestion.
-    const catchUp = async () => {
-      for (;;) {
-        const events = await store.readAll({ after: position ?? undefined, maxCount: batchSize });
+    // Up to the live copy's checkpoint, never past it: the live projection is what published the
+    // side effects (outbox messages) of the events it applied, and the copy publishes none. The
+    // swap happens when both stand at the same position, so after it the live runner goes on
+    // from exactly where the published history ends — nothing published twice, nothing skipped.
+    const catchUp = async (until: string | null | undefined) => {
+      while (position !== until) {
+        const read = await store.readAll({ after: position ?? undefined, maxCount: batchSize });
+        const end = read.findIndex((e) => e.position === until);
+        const events = end < 0 ? read : read.slice(0, end + 1);
         if (events.length === 0) return;
         const outcome = await applier.apply(events, position, shadow);
         position = outcome.position;
         progress.applied += outcome.applied;
         progress.parked += outcome.parked.length;
         options.onProgress?.(progress);
-        if (events.length < batchSize) return;
       }
     };
-    await catchUp();
+    const liveCheckpoint = async (): Promise<string | null | undefined> =>
+      options.toHead ? undefined : ((await pool.query<{ position: string | null }>(`select position from ${schemaName(live)}.checkpoint`)).rows[0]?.position ?? null);
+    await catchUp(await liveCheckpoint());
     for (const definition of indexes) await lock.query(definition);
     for (const table of tables) await lock.query(`analyze ${schemaName(shadow)}."${table}"`);
-    await catchUp();
-    await swap(lock, projection.name, live, shadow);
+    for (let attempt = 1; ; attempt += 1) {
+      await catchUp(await liveCheckpoint());
+      if (await swap(lock, projection.name, live, shadow, options.toHead ? undefined : position)) break;
+      if (attempt >= SWAP_ATTEMPTS) throw new Error(`the rebuilt copy could not meet the live projection's checkpoint in ${SWAP_ATTEMPTS} attempts; try again when ingestion is calmer`);
+    }
     const result = { ...progress, finishedAt: new Date(), position };
     logger.log({ message: 'rebuild switched in', projection: projection.name, applied: result.applied, parked: result.parked, seconds: (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000 });
     await dropOld(lock, `${live}_old`, logger);
@@ -166,15 +185,26 @@ async function copyGrants(client: PoolClient, live: string, shadow: string): Pro
   for (const { sql } of rows) await client.query(sql);
 }
 
-async function swap(client: PoolClient, name: string, live: string, shadow: string): Promise<void> {
+/**
+ * Switches the copy in, under the exclusive switch lock (no live batch runs meanwhile), if the
+ * live checkpoint still equals the copy's (`position`; undefined: switch regardless); false
+ * (nothing changed) when the live one moved on.
+ */
+async function swap(client: PoolClient, name: string, live: string, shadow: string, position: string | null | undefined): Promise<boolean> {
   await client.query('begin');
   try {
     await client.query(`set local lock_timeout = '30s'`);
     await client.query(`select pg_advisory_xact_lock(${SWITCH_LOCK_SQL})`, [name]);
+    const { rows } = await client.query<{ position: string | null }>(`select position from ${schemaName(live)}.checkpoint`);
+    if (position !== undefined && (rows[0]?.position ?? null) !== position) {
+      await client.query('rollback');
+      return false;
+    }
     await dropSchema(client, `${live}_old`);
     await client.query(`alter schema ${schemaName(live)} rename to ${schemaName(`${live}_old`)}`);
     await client.query(`alter schema ${schemaName(shadow)} rename to ${schemaName(live)}`);
     await client.query('commit');
+    return true;
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
