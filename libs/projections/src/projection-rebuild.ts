@@ -109,6 +109,7 @@ async function rebuild(lock: PoolClient, store: EventStore, pool: Pool, projecti
     const result = { ...progress, finishedAt: new Date(), position };
     logger.log({ message: 'rebuild switched in', projection: projection.name, applied: result.applied, parked: result.parked, seconds: (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000 });
     await dropOld(lock, `${live}_old`, logger);
+    await projection.afterRebuild?.().catch((error: unknown) => logger.error({ message: 'work after the rebuild failed', projection: projection.name, error: error instanceof Error ? error.message : String(error) }));
     return result;
   } catch (error) {
     // A failed rebuild leaves no shadow behind (other instances would report it as running).

@@ -20,6 +20,11 @@ export interface Projection {
    * of the batch commits). Throwing rolls the whole batch back.
    */
   apply(events: readonly RecordedEvent[], context: ApplyContext): Promise<ApplyResult>;
+  /**
+   * Called once a rebuilt copy is live: work that wrote to the old copy while the rebuild ran
+   * (outside the log, e.g. segment backfills) is redone here. Its failure is logged, not thrown.
+   */
+  afterRebuild?(): Promise<void>;
 }
 
 export type ApplyContext = {

@@ -107,6 +107,23 @@ describe('segments service', () => {
     await published();
   });
 
+  it('reconciles after a rebuild: memberships the old copy got from a backfill come back, members of deleted segments exit', async () => {
+    await segments.create({ id: 'recon', name: 'Recon', description: null, rule: { field: 'lastSeenAt', op: 'exists' } });
+    await segments.settled();
+    await published();
+    // As if the rebuilt copy had replayed t-2 before the segment existed, and kept a deleted segment's member.
+    await database.pool.query(`delete from customer_360.segment_members where segment_id = 'recon' and customer_id = 't-2'`);
+    await database.pool.query(`insert into segments.definitions (segment_id, name, version, rule, time_relative, created_at, updated_at, deleted_at) values ('gone', 'Gone', 4, '{"field": "lastSeenAt", "op": "exists"}', false, now(), now(), now())`);
+    await database.pool.query(`insert into segments.definition_versions (segment_id, version, name, rule, created_at) values ('gone', 4, 'Gone', '{"field": "lastSeenAt", "op": "exists"}', now())`);
+    await database.pool.query(`insert into customer_360.segment_members (segment_id, customer_id, rule_version, since, cause) values ('gone', 't-1', 4, now(), '{"kind": "backfill", "ruleVersion": 4}')`);
+    await segments.reconcile();
+    expect(await members('recon')).toEqual(['t-1@v1', 't-2@v1', 't-3@v1']);
+    expect(await members('gone')).toEqual([]);
+    expect(await published()).toEqual(expect.arrayContaining(['entered t-2 v1 backfill', 'exited t-1 v4 deleted']));
+    await segments.remove('recon');
+    await published();
+  });
+
   it('keeps every version readable, and on delete exits the members with cause deleted', async () => {
     await segments.create({ id: 'everyone', name: 'Everyone', description: 'all who were seen', rule: { field: 'lastSeenAt', op: 'exists' } });
     await segments.settled();

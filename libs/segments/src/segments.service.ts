@@ -141,7 +141,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     await this.exitAll(id, version);
   }
 
-  private async exitAll(id: string, version: number): Promise<unknown> {
+  private async exitAll(id: string, version: number): Promise<{ entered: number; exited: number }> {
     const { rows } = await this.pool.query<{ name: string }>(`select name from segments.definition_versions where segment_id = $1 and version = $2`, [id, version]);
     return this.evaluateAll({ id, name: rows[0]?.name ?? id, version, rule: null }, { kind: 'deleted', ruleVersion: version }, 'deletion');
   }
@@ -188,6 +188,31 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       entered += result.entered;
       exited += result.exited;
     }
+    return { segments: rows.length, entered, exited };
+  }
+
+  /**
+   * After a rebuild of the memberships' projection: every custom segment is evaluated again over
+   * all customers (changes published with cause backfill of its current version: where the old
+   * copy had already announced them, the message ids repeat and consumers drop them), and deleted
+   * segments that still have members exit them.
+   */
+  async reconcile(): Promise<{ segments: number; entered: number; exited: number }> {
+    const { rows } = await this.pool.query<{ segment_id: string; name: string; version: number; rule: Rule; deleted: boolean }>(
+      `select d.segment_id, d.name, d.version, d.rule, d.deleted_at is not null as deleted from segments.definitions d
+       where d.deleted_at is null or exists (select 1 from customer_360.segment_members m where m.segment_id = d.segment_id)
+       order by d.segment_id`,
+    );
+    let entered = 0;
+    let exited = 0;
+    for (const r of rows) {
+      const result = r.deleted
+        ? await this.exitAll(r.segment_id, r.version)
+        : await this.evaluateAll({ id: r.segment_id, name: r.name, version: r.version, rule: r.rule }, { kind: 'backfill', ruleVersion: r.version }, 'reconcile');
+      entered += result.entered;
+      exited += result.exited;
+    }
+    if (entered + exited > 0) this.logger.log({ msg: 'segments reconciled after a rebuild', segments: rows.length, entered, exited });
     return { segments: rows.length, entered, exited };
   }
 

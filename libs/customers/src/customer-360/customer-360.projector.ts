@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { customerIdOf } from '@tessera/catalog';
 import { RecordedEvent } from '@tessera/event-store';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
@@ -19,6 +19,7 @@ import {
   membershipChanges,
   writeMembershipChanges,
 } from '@tessera/segments/membership/memberships';
+import { SegmentsService } from '@tessera/segments/segments.service';
 import { daysToBirthday } from './birthday';
 
 const COUNTED_TYPES = new Set(['ProductViewed', 'CartItemAdded']);
@@ -57,8 +58,16 @@ export class Customer360Projector implements Projection {
 
   private readonly topics: ReturnType<typeof topicsFor>;
 
-  constructor(@Inject(TESSERA_CONFIG) private readonly config: Pick<TesseraConfig, 'timezone' | 'rules' | 'topicPrefix' | 'publishWindowMs'>) {
+  constructor(
+    @Inject(TESSERA_CONFIG) private readonly config: Pick<TesseraConfig, 'timezone' | 'rules' | 'topicPrefix' | 'publishWindowMs'>,
+    @Optional() private readonly segments?: SegmentsService,
+  ) {
     this.topics = topicsFor(config.topicPrefix);
+  }
+
+  /** Backfills, time passes and deletions that ran during a rebuild wrote to the old copy: redo them. */
+  async afterRebuild(): Promise<void> {
+    await this.segments?.reconcile();
   }
 
   async apply(events: readonly RecordedEvent[], { client, schema, now }: ApplyContext): Promise<ApplyResult> {
