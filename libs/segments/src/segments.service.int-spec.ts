@@ -132,6 +132,11 @@ describe('segments service', () => {
     expect(await members('everyone')).toEqual([]);
     expect(await published()).toEqual(['exited t-1 v1 deleted', 'exited t-2 v1 deleted', 'exited t-3 v1 deleted']);
     await expect(segments.get('everyone')).rejects.toThrow('no segment everyone');
+    // Two POSTs of one new id at once: one is saved, the other answers a conflict (409).
+    const raced = await Promise.allSettled([0, 1].map(() => segments.create({ id: 'raced', name: 'Raced', description: null, rule: { field: 'lastSeenAt', op: 'exists' } })));
+    expect(raced.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(raced.find((r) => r.status === 'rejected')).toMatchObject({ reason: { kind: 'conflict' } });
+    await segments.settled();
     // Created again, it goes on from its last version, so its message ids never repeat.
     const again = await segments.create({ id: 'everyone', name: 'Everyone again', description: null, rule: { field: 'lastSeenAt', op: 'exists' } });
     expect(again.version).toBe(2);

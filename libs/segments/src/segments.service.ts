@@ -91,13 +91,16 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
       if (rows.length > 0 && !rows[0].deleted) throw new ConflictError(`segment ${id} exists; PUT /v1/segments/${id} saves a new version`);
       // A re-created id goes on from its last version, so message ids of the old life never repeat.
       const next = (rows[0]?.latest ?? 0) + 1;
-      await client.query(
+      // Only a deleted id is taken over; a concurrent POST of the same new id meets the conflict here.
+      const saved = await client.query(
         `insert into segments.definitions (segment_id, name, description, version, rule, time_relative, created_at, updated_at, deleted_at)
          values ($1, $2, $3, $4, $5, $6, now(), now(), null)
          on conflict (segment_id) do update set name = excluded.name, description = excluded.description, version = excluded.version, rule = excluded.rule,
-           time_relative = excluded.time_relative, created_at = now(), updated_at = now(), deleted_at = null`,
+           time_relative = excluded.time_relative, created_at = now(), updated_at = now(), deleted_at = null
+         where segments.definitions.deleted_at is not null and segments.definitions.version < excluded.version`,
         [id, input.name, input.description, next, JSON.stringify(input.rule), isTimeRelative(input.rule)],
       );
+      if (saved.rowCount === 0) throw new ConflictError(`segment ${id} exists; PUT /v1/segments/${id} saves a new version`);
       await this.saveVersion(client, id, next, input);
       await this.queueBackfill(client, id, next);
       return next;
