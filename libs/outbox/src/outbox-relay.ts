@@ -1,3 +1,4 @@
+import { Pause } from '@tessera/platform/pause';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { checkout } from '@tessera/platform/database/checkout';
@@ -39,7 +40,7 @@ export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private stopped = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waits = new Pause();
   state: 'starting' | 'waiting for lease' | 'publishing' | 'failing' | 'stopped' = 'starting';
   lastError: string | null = null;
 
@@ -56,7 +57,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.waits.wake();
     await this.loop;
     this.state = 'stopped';
   }
@@ -170,14 +171,7 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
+    return this.stopped ? Promise.resolve() : this.waits.pause(ms);
   }
 }
 

@@ -1,3 +1,4 @@
+import { Pause } from '@tessera/platform/pause';
 import { Logger } from '@nestjs/common';
 import { EventStore } from '@tessera/event-store';
 import { CheckedOut, checkout } from '@tessera/platform/database/checkout';
@@ -32,7 +33,7 @@ export class ProjectionRunner {
   private readonly applier: BatchApplier;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: () => void = () => undefined;
+  private readonly waits = new Pause();
   private lease: CheckedOut | undefined;
   state: RunnerState = 'stopped';
   lastError: string | undefined;
@@ -56,7 +57,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.waits.wake();
     await this.loop;
     this.state = 'stopped';
   }
@@ -66,7 +67,7 @@ export class ProjectionRunner {
       try {
         if (this.options.lease && !(await this.acquireLease())) {
           this.state = 'standby';
-          await this.pause(this.options.leaseRetryMs);
+          await this.waits.pause(this.options.leaseRetryMs);
           continue;
         }
         await this.follow();
@@ -75,7 +76,7 @@ export class ProjectionRunner {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.logger.warn({ message: 'projection paused; retrying', projection: this.projection.name, error: this.lastError });
         await this.releaseLease();
-        await this.pause(isConnectionError(error) ? 2_000 : 5_000);
+        await this.waits.pause(isConnectionError(error) ? 2_000 : 5_000);
       }
     }
     await this.releaseLease();
@@ -96,7 +97,7 @@ export class ProjectionRunner {
         if (this.options.lease && !(await this.leaseAlive())) throw new Error('the projection lease was lost');
       }
       if (events.length === 0) {
-        await this.pause(this.options.idleMs);
+        await this.waits.pause(this.options.idleMs);
         continue;
       }
       const timer = projectionBatchSeconds.startTimer({ projection: name });
@@ -156,15 +157,5 @@ export class ProjectionRunner {
     // Ending the session drops the advisory lock even if the unlock itself cannot be sent.
     await lease.client.query(`select pg_advisory_unlock(hashtext('tessera.projection.lease:' || $1))`, [this.projection.name]).catch(() => undefined);
     lease.release(true);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
   }
 }

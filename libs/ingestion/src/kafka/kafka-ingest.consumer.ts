@@ -1,3 +1,4 @@
+import { Pause } from '@tessera/platform/pause';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
@@ -37,7 +38,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
   private starting: Promise<void> | undefined;
   private startError: string | undefined;
   private stopping = false;
-  private wake: () => void = () => undefined;
+  private readonly waits = new Pause();
   private readonly record: Recorder = (bodies, batch) => this.commands.execute(new RecordEvents(bodies, batch));
 
   constructor(
@@ -70,7 +71,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
     const wiring = this.wiring;
     if (!wiring) return;
     this.stopping = true;
-    this.wake();
+    this.waits.wake();
     await wiring.consumer.stop().catch((error: unknown) => this.logger.warn({ msg: 'the ingest consumer did not stop cleanly', error: error instanceof Error ? error.message : String(error) }));
     await this.starting;
     await wiring.producer.disconnect().catch(() => undefined);
@@ -93,7 +94,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
         this.startError = error instanceof Error ? error.message : String(error);
         const retryInMs = retryDelayMs(attempt, DEFAULT_RETRY);
         this.logger.warn({ msg: 'cannot consume the ingest topic yet; trying again after a pause', topic: wiring.topics.ingest, attempt, retryInMs, error: this.startError });
-        await this.pause(retryInMs);
+        await this.waits.pause(retryInMs);
       }
     }
   }
@@ -123,15 +124,5 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
         return { status: 'down', detail: detail ? `${state}: ${detail}` : state };
       },
     };
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
   }
 }
