@@ -5,6 +5,7 @@ import { checkout } from '@tessera/platform/database/checkout';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
 import { ConflictError, NotFoundError } from '@tessera/platform/errors';
 import { registry } from '@tessera/platform/health/metrics';
+import { dayOf } from '@tessera/platform/day-of';
 import { topicsFor } from '@tessera/platform/kafka/topics';
 import { Pool, PoolClient } from 'pg';
 import { Counter } from 'prom-client';
@@ -379,7 +380,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Today's date in the deployment's time zone (birthdays, DESIGN §11). */
   private today(now: number): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.config.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+    return dayOf(now, this.config.timezone);
   }
 
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -5,7 +5,8 @@ import { FieldError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
 import { STAGES } from './lifecycle';
 import { npsFromCounts, round2 } from './satisfaction';
-import { dayOf, DAY_MS } from './time';
+import { dayOf } from '@tessera/platform/day-of';
+import { DAY_MS } from './time';
 import { VALUE_TIERS } from './value-tier';
 
 export type Period = { from: string; to: string };

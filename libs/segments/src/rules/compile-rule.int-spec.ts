@@ -2,7 +2,7 @@ import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { daysToBirthday } from '@tessera/customers/customer-360/birthday';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
 import { waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
-import { dayOf } from '@tessera/customers/customer-360/time';
+import { dayOf } from '@tessera/platform/day-of';
 import { generateHistories, Random } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
 import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
