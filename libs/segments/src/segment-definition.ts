@@ -1,5 +1,6 @@
 import { escapePointer, FieldError } from '@tessera/platform/errors';
 import { checkRule, Rule } from './rules/segment-rule';
+import { isBuiltIn } from './membership/memberships';
 
 /** A client-chosen slug (DESIGN §11); built-in ids contain `:` and so never match. */
 export const SEGMENT_ID = /^[a-z0-9-]{1,64}$/;
@@ -22,7 +23,7 @@ export function checkSegmentInput(body: unknown, allowId: boolean): { ok: true; 
     if (!FIELDS.includes(key) || (key === 'id' && !allowId)) errors.push({ pointer: `/${escapePointer(key)}`, rule: 'unknownField', message: `unknown field ${key}; a segment is {${allowId ? 'id?, ' : ''}name, description?, rule}` });
   }
   if (allowId && record.id !== undefined) {
-    if (typeof record.id === 'string' && record.id.includes(':')) errors.push({ pointer: '/id', rule: 'notBuiltIn', message: 'ids with ":" are built-in segments; they cannot be created' });
+    if (typeof record.id === 'string' && isBuiltIn(record.id)) errors.push({ pointer: '/id', rule: 'notBuiltIn', message: 'ids with ":" are built-in segments; they cannot be created' });
     else if (typeof record.id !== 'string' || !SEGMENT_ID.test(record.id)) errors.push({ pointer: '/id', rule: 'matches', message: 'id must be 1–64 characters of a-z 0-9 -' });
   }
   if (typeof record.name !== 'string' || record.name.trim() === '' || Array.from(record.name).length > 200) errors.push({ pointer: '/name', rule: 'length', message: 'name is a string of 1–200 characters' });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL } from '@tessera/platform/database/database.tokens';
 import { NotFoundError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
+import { isBuiltIn } from './membership/memberships';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 export type MemberView = { customerId: string; since: string | null; ruleVersion: number; cause: unknown };
@@ -19,7 +20,7 @@ export class SegmentQueries {
   /** Members in customer id order; the cursor is the last id of the previous page. */
   async members(segmentId: string, limit: number, cursor: string | undefined): Promise<Page<MemberView>> {
     const after = cursor === undefined ? null : Buffer.from(cursor, 'base64url').toString('utf8');
-    const builtIn = segmentId.includes(':');
+    const builtIn = isBuiltIn(segmentId);
     const { rows } = builtIn
       ? await this.pool.query<{ customer_id: string; since: Date | null; rule_version: number; cause: unknown }>(
           `select c.customer_id, e.at as since, 1 as rule_version, e.cause

@@ -10,7 +10,7 @@ import { topicsFor } from '@tessera/platform/kafka/topics';
 import { Pool, PoolClient } from 'pg';
 import { Counter } from 'prom-client';
 import { evaluateSegmentChunk, lockMemberships } from './evaluation/evaluate-segment-chunk';
-import { ActiveSegment } from './membership/memberships';
+import { ActiveSegment, isBuiltIn } from './membership/memberships';
 import { Rule } from './rules/segment-rule';
 import { isTimeRelative, SegmentInput } from './segment-definition';
 
@@ -159,7 +159,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async get(id: string): Promise<SegmentView> {
-    if (id.includes(':')) {
+    if (isBuiltIn(id)) {
       const { rows } = await this.pool.query<{ size: number }>(`select count(*)::integer as size from customer_360.customers where segments @> array[$1::text]`, [id]);
       return builtInView(id, rows[0].size);
     }
@@ -375,7 +375,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private refuseBuiltIn(id: string, what: string): void {
-    if (id.includes(':')) throw new ConflictError(`${id} is a built-in segment; built-in segments cannot be ${what}`);
+    if (isBuiltIn(id)) throw new ConflictError(`${id} is a built-in segment; built-in segments cannot be ${what}`);
   }
 
   /** Today's date in the deployment's time zone (birthdays, DESIGN §11). */

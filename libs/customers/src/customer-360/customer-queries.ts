@@ -11,6 +11,7 @@ import { Stage } from './lifecycle';
 import { maskProfile } from './mask-profile';
 import { CustomerRecord, OrderRecord } from './read-model.entities';
 import { ValueTier } from './value-tier';
+import { isBuiltIn } from '@tessera/segments/membership/memberships';
 
 export type ProfileView = CustomerProfile & { daysToBirthday: number | null; updatedAt: string };
 export type CustomerSort = 'customerId' | '-netSpend365d' | '-lastSeenAt';
@@ -62,7 +63,7 @@ export class CustomerQueries {
     if (filter.interest) where.push(`interests @> array[${param(filter.interest)}]`);
     if (filter.segment) {
       // Built-in ids (with a colon) are in the row; custom segments have member rows.
-      where.push(filter.segment.includes(':') ? `segments @> array[${param(filter.segment)}]` : `exists (select 1 from customer_360.segment_members m join segments.definitions d on d.segment_id = m.segment_id and d.deleted_at is null where m.segment_id = ${param(filter.segment)} and m.customer_id = c.customer_id)`);
+      where.push(isBuiltIn(filter.segment) ? `segments @> array[${param(filter.segment)}]` : `exists (select 1 from customer_360.segment_members m join segments.definitions d on d.segment_id = m.segment_id and d.deleted_at is null where m.segment_id = ${param(filter.segment)} and m.customer_id = c.customer_id)`);
     }
     if (filter.q) where.push(searchClause(filter.q, readPersonalData, param));
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
