@@ -11,7 +11,10 @@ export async function createTestDatabase(name: string): Promise<TestDatabase> {
   const adminUrl = requiredEnv('TESSERA_TEST_PG_ADMIN_URL');
   const template = requiredEnv('TESSERA_TEST_PG_TEMPLATE');
   const database = `tessera_test_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`create database ${database} template ${template}`));
+  await withAdmin(adminUrl, async (admin) => {
+    await admin.query(`create database ${database} template ${template}`);
+    await admin.query(`comment on database ${database} is '${runComment()}'`);
+  });
   const url = withDatabase(adminUrl, database);
   const pool = new Pool({ connectionString: url, max: 10 });
   // dropping the database with (force) ends idle connections; that is not a test failure
@@ -24,6 +27,37 @@ export async function createTestDatabase(name: string): Promise<TestDatabase> {
       await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${database} with (force)`));
     },
   };
+}
+
+/**
+ * Test databases are labelled with the pid of the run that made them, so a run cleans up only what
+ * runs that died left behind, never the databases of a run going on beside it on the same server.
+ */
+const RUN_LABEL = /^tessera-test-run pid=(\d+)$/;
+
+export function runComment(): string {
+  return `tessera-test-run pid=${process.env.TESSERA_TEST_RUN_PID ?? process.pid}`;
+}
+
+export async function dropDatabasesOfDeadRuns(admin: Client): Promise<void> {
+  const labelled = await admin.query<{ datname: string; label: string | null }>(
+    `select datname, shobj_description(oid, 'pg_database') as label from pg_database
+      where datname like 'tessera\\_test\\_%' or datname like 'tessera\\_template\\_%'`,
+  );
+  for (const { datname, label } of labelled.rows) {
+    const pid = RUN_LABEL.exec(label ?? '')?.[1];
+    if (pid !== undefined && isAlive(Number(pid))) continue;
+    await admin.query(`drop database if exists ${datname} with (force)`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MIGRATIONS } from '../../apps/tessera/src/migrations';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { openDatabase } from '../../libs/platform/src/database/data-source';
-import { withAdmin, withDatabase } from './database';
+import { dropDatabasesOfDeadRuns, runComment, withAdmin, withDatabase } from './database';
 import { provisionKafka } from '../../scripts/support/kafka-broker';
 
 /**
@@ -24,16 +24,14 @@ export default async function globalSetup(): Promise<void> {
   const adminUrl = await provisionPostgres();
   const template = `tessera_template_${runId}`;
   await withAdmin(adminUrl, async (admin) => {
-    const stale = await admin.query<{ datname: string }>(
-      `select datname from pg_database where (datname like 'tessera\\_test\\_%' or datname like 'tessera\\_template\\_%')
-         and not exists (select 1 from pg_stat_activity a where a.datname = pg_database.datname)`,
-    );
-    for (const { datname } of stale.rows) await admin.query(`drop database if exists ${datname}`);
+    await dropDatabasesOfDeadRuns(admin);
     await admin.query(`create database ${template} encoding 'UTF8' template template0`);
+    await admin.query(`comment on database ${template} is '${runComment()}'`);
   });
   const dataSource = await openDatabase(withDatabase(adminUrl, template), MIGRATIONS, 2);
   await dataSource.destroy();
   teardowns.push(() => withAdmin(adminUrl, async (admin) => void (await admin.query(`drop database if exists ${template} with (force)`))));
+  process.env.TESSERA_TEST_RUN_PID = String(process.pid);
   process.env.TESSERA_TEST_PG_ADMIN_URL = adminUrl;
   process.env.TESSERA_TEST_PG_TEMPLATE = template;
   log(`PostgreSQL ready, template ${template}`);
