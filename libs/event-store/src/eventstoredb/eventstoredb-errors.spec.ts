@@ -74,9 +74,15 @@ describe('EventStoreDB client errors as port errors', () => {
     expect((forAll as EventStoreAccessDeniedError).permission).toMatch(/\$ops or \$admins/);
     const problem = problemFromError(forAll as EventStoreAccessDeniedError);
     expect(problem).toMatchObject({ status: 503, type: 'https://tessera.dev/problems/event-store-access-denied' });
-    const forAppend = toPortError(convertToCommandError(grpcError(status.UNAUTHENTICATED, 'Bad credentials')), append);
-    expect((forAppend as EventStoreAccessDeniedError).permission).toMatch(/write .* customer-c1/);
+    const forAppend = toPortError(convertToCommandError(grpcError(status.PERMISSION_DENIED, 'Access denied', { exception: 'access-denied' })), append);
+    expect((forAppend as EventStoreAccessDeniedError).permission).toMatch(/may not write to customer-c1/);
     expect(isRejection(forAppend)).toBe(true);
+  });
+
+  it('tells wrong or missing credentials (UNAUTHENTICATED) apart from a missing permission', () => {
+    const mapped = toPortError(convertToCommandError(grpcError(status.UNAUTHENTICATED, 'Bad credentials')), readAll);
+    expect(mapped).toBeInstanceOf(EventStoreAccessDeniedError);
+    expect((mapped as EventStoreAccessDeniedError).permission).toMatch(/refused the credentials of EVENTSTOREDB_URL/);
   });
 
   it('maps a deleted stream to its own 409 problem naming the events by index', () => {

@@ -21,6 +21,11 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 
+/** gRPC status 16: the server did not accept the credentials at all (as opposed to an ACL refusing them). */
+const GRPC_UNAUTHENTICATED = 16;
+const CREDENTIALS_REFUSED =
+  'EventStoreDB refused the credentials of EVENTSTOREDB_URL (wrong user or password, or none given to a secure cluster): use esdb://user:password@host:2113';
+
 /** What the adapter was doing when the client failed: the port error depends on it. */
 export type EsdbOperation =
   | { kind: 'append'; streamId: string; expected: ExpectedRevision; indexes: number[] }
@@ -51,7 +56,10 @@ export function toPortError(error: unknown, operation: EsdbOperation): unknown {
       operation.indexes.map((index) => ({ index, pointer: '', rule: 'maxAppendSize', message: `the append holding this event exceeds the event store's limit of ${converted.maxAppendSize} bytes` })),
     );
   }
-  if (converted instanceof AccessDeniedError) return new EventStoreAccessDeniedError(permissionNeeded(operation), converted);
+  if (converted instanceof AccessDeniedError) {
+    const wrongCredentials = converted.code === GRPC_UNAUTHENTICATED;
+    return new EventStoreAccessDeniedError(wrongCredentials ? CREDENTIALS_REFUSED : permissionNeeded(operation), converted);
+  }
   if (isTransportError(converted)) {
     const doing = appending ? `appending to ${operation.streamId} (in doubt: the events may have been stored; a retry is safe)` : describe(operation);
     return new EventStoreUnavailableError(`EventStoreDB failed while ${doing}: ${converted.message || converted.constructor.name}`, converted, appending);
