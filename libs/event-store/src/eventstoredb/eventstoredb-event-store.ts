@@ -118,7 +118,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Refuses new appends, lets those in flight finish (each is bounded by its deadline), then
+   * Refuses new appends, lets those in flight finish (for up to one deadline), then
    * disposes the client. The client keeps pending batch appends in one map for the whole
    * process, so disposing it under an append would fail that append (and any other client's).
    */
@@ -126,7 +126,8 @@ export class EventStoreDbEventStore implements EventStore {
     this.closing = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     const draining = Promise.allSettled([...this.inFlight]);
-    await withDeadline(draining, this.options.deadlineMs + this.options.readDeadlineMs, 'the appends in flight at close').catch(() => undefined);
+    // Bounded, so that a stuck server cannot hold the process: what is still in flight then ends in doubt (503).
+    await withDeadline(draining, this.options.deadlineMs, 'the appends in flight at close').catch(() => undefined);
     await this.client.dispose();
   }
 }
