@@ -41,24 +41,24 @@ export class EventStoreDbAppends {
     private readonly ledger: PostgresEventIdLedger,
     private readonly reads: EventStoreDbReads,
     private readonly options: AppendOptions,
+    /** Called once a call stored something new, whether or not all of it (subscriptions wake up). */
+    private readonly onStoredNew: () => void = () => undefined,
   ) {
     this.appendSlots = new Semaphore(options.maxConcurrentAppends);
   }
 
-  /** Answers the results and whether this call stored anything new. */
-  async append(appends: StreamAppend[]): Promise<{ results: AppendedEvent[]; storedNew: boolean }> {
+  async append(appends: StreamAppend[]): Promise<AppendedEvent[]> {
     const items = flattenAppends(appends).map((flat, index) => ({ ...flat, index, key: flat.event.eventId.toLowerCase() }));
-    if (items.length === 0) return { results: [], storedNew: false };
+    if (items.length === 0) return [];
     refuseOversized(items, this.options.maxAppendBytes);
     const { known, owned } = await this.settle(items);
     const written = await this.write(owned);
-    const storedNew = written.mine.size > 0;
+    if (written.mine.size > 0) this.onStoredNew();
     if (written.failure) throw failureOf(items, known, written, written.failure);
-    const results = answersOf(items, known, written).map((answer, i) => {
+    return answersOf(items, known, written).map((answer, i) => {
       if (!answer) throw new Error(`eventId ${items[i].event.eventId} was neither stored nor found in the ledger`);
       return answer;
     });
-    return { results, storedNew };
   }
 
   /**

@@ -66,7 +66,7 @@ export class EventStoreDbEventStore implements EventStore {
     refuseSilentAppendFailures(client);
     this.options = { ...DEFAULTS, ...options };
     this.reads = new EventStoreDbReads(client, this.options.readDeadlineMs);
-    this.appends = new EventStoreDbAppends(client, ledger, this.reads, this.options);
+    this.appends = new EventStoreDbAppends(client, ledger, this.reads, this.options, () => this.wakeups.forEach((wakeup) => wakeup.wake()));
   }
 
   async append(appends: StreamAppend[]): Promise<AppendedEvent[]> {
@@ -74,9 +74,7 @@ export class EventStoreDbEventStore implements EventStore {
     const appending = this.appends.append(appends);
     this.inFlight.add(appending);
     try {
-      const { results, storedNew } = await appending;
-      if (storedNew) this.wakeups.forEach((wakeup) => wakeup.wake());
-      return results;
+      return await appending;
     } finally {
       this.inFlight.delete(appending);
     }
