@@ -67,7 +67,11 @@ function openEventStore(config: TesseraConfig, dataSource: DataSource): EventSto
     case 'postgres':
       return new PostgresEventStore(poolOf(dataSource));
     case 'eventstoredb':
-      return new EventStoreDbEventStore(EventStoreDBClient.connectionString(config.eventStoreDbUrl!), new PostgresEventIdLedger(poolOf(dataSource)));
+      return new EventStoreDbEventStore(EventStoreDBClient.connectionString(config.eventStoreDbUrl!), new PostgresEventIdLedger(poolOf(dataSource)), {
+        maxAppendBytes: config.eventStoreDb.maxAppendBytes,
+        deadlineMs: config.eventStoreDb.deadlineMs,
+        readDeadlineMs: config.eventStoreDb.deadlineMs,
+      });
     default: {
       const unreachable: never = config.eventStore;
       return unreachable;

@@ -1,4 +1,4 @@
-import { ConflictError, UnavailableError } from '@tessera/platform/errors';
+import { ConflictError, FieldError, TesseraError, TooLargeError, UnavailableError } from '@tessera/platform/errors';
 
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and
@@ -96,10 +96,12 @@ export type EventStoreHealth = { status: 'up' | 'down'; detail?: string };
 export interface EventStore {
   readonly name: 'postgres' | 'eventstoredb';
   /**
-   * Appends to one or more streams atomically where the adapter can (PostgreSQL: one
-   * transaction; EventStoreDB: one append per stream). Results are in input order, one per event.
-   * Throws `IdempotencyConflictError` when any eventId was stored before with other content, and
-   * `WrongExpectedRevisionError` when a stream's revision does not match.
+   * Appends to one or more streams. PostgreSQL: one transaction, all or nothing. EventStoreDB:
+   * atomic per append only, so it appends in input order and stops at the first failure; when
+   * some events were stored by then it throws `PartialAppendError` saying which. Results are in
+   * input order, one per event. Throws `IdempotencyConflictError` when any eventId was stored
+   * before with other content, `WrongExpectedRevisionError` when a stream's revision does not
+   * match, `AppendTooLargeError` (before anything is stored) when an event cannot fit one append.
    */
   append(appends: StreamAppend[]): Promise<AppendedEvent[]>;
   readStream(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -132,10 +134,74 @@ export class WrongExpectedRevisionError extends ConflictError {
   }
 }
 
-/** The store (or its ledger database) cannot be reached; nothing was stored, the caller may retry. */
+/**
+ * The store (or its ledger database) cannot be reached or did not answer in time. The events of
+ * the failed call were not stored, or (`inDoubt`) may have been; a retry is safe either way,
+ * because the eventId ledger answers an event stored before as a duplicate.
+ */
 export class EventStoreUnavailableError extends UnavailableError {
-  constructor(message: string, cause?: unknown) {
+  constructor(message: string, cause?: unknown, readonly inDoubt = false) {
     super(message, 5, cause);
+  }
+}
+
+/** The store refuses Tessera's credentials an operation; `permission` says what they lack. Not the caller's fault. */
+export class EventStoreAccessDeniedError extends UnavailableError {
+  override readonly problemType = 'event-store-access-denied';
+  constructor(readonly permission: string, cause?: unknown) {
+    super(`the event store denied access: ${permission}`, 30, cause);
+  }
+}
+
+/** A stream was deleted for good (EventStoreDB tombstone): nothing can be appended to it again. */
+export class DeletedStreamError extends ConflictError {
+  override readonly problemType = 'stream-deleted';
+  constructor(readonly streamId: string, indexes: number[]) {
+    super(
+      `stream ${streamId} was deleted in the event store; events for it cannot be stored`,
+      indexes.map((index) => ({ index, pointer: '/customerId', rule: 'streamDeleted', message: `the stream ${streamId} was deleted in the event store` })),
+    );
+  }
+}
+
+/** Events larger than one append of the store may carry; nothing was stored. */
+export class AppendTooLargeError extends TooLargeError {
+  constructor(message: string, readonly maxAppendBytes: number, errors: FieldError[]) {
+    super(message, errors);
+  }
+}
+
+/** One stored event of a call that failed part-way, by its index in the call. */
+export type StoredEvent = { index: number; result: AppendedEvent };
+
+/**
+ * An append that stored some events before it stopped at a failure (`cause`). It answers as the
+ * cause would (503, 409…) and adds what was stored, what may have been (`inDoubt`) and what was
+ * not (`notStored`), by index. Retrying the whole call is safe: stored events answer duplicates.
+ */
+export class PartialAppendError extends TesseraError {
+  readonly kind: TesseraError['kind'];
+  override readonly problemType?: string;
+  override readonly extensions: Readonly<Record<string, unknown>>;
+  readonly errors: FieldError[];
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    override readonly cause: TesseraError & { errors?: FieldError[]; retryAfterSeconds?: number },
+    readonly stored: StoredEvent[],
+    readonly inDoubt: number[],
+    readonly notStored: number[],
+  ) {
+    super(`${stored.length} event(s) were stored before the append stopped (${inDoubt.length} in doubt, ${notStored.length} not stored): ${cause.message}`);
+    this.kind = cause.kind;
+    this.problemType = cause.problemType;
+    this.errors = cause.errors ?? [];
+    this.retryAfterSeconds = cause.retryAfterSeconds;
+    this.extensions = {
+      stored: stored.map(({ index, result }) => ({ index, eventId: result.eventId, streamRevision: Number(result.streamRevision), position: result.position, duplicate: result.duplicate })),
+      inDoubt,
+      notStored,
+    };
   }
 }
 

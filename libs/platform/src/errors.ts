@@ -14,7 +14,11 @@ export type FieldError = {
 };
 
 export abstract class TesseraError extends Error {
-  abstract readonly kind: 'validation' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+  abstract readonly kind: 'validation' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'unavailable';
+  /** A more specific problem type than the kind's own (a slug under the problem type base). */
+  readonly problemType?: string;
+  /** RFC 9457 extension members this error adds to its problem (e.g. what a batch stored before it failed). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -45,6 +49,14 @@ export class NotFoundError extends TesseraError {
 
 export class ConflictError extends TesseraError {
   readonly kind = 'conflict';
+  constructor(message: string, readonly errors: FieldError[] = []) {
+    super(message);
+  }
+}
+
+/** Content the system cannot take in one piece (an event larger than the event store accepts). */
+export class TooLargeError extends TesseraError {
+  readonly kind = 'too_large';
   constructor(message: string, readonly errors: FieldError[] = []) {
     super(message);
   }

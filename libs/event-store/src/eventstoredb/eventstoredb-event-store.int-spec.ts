@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ANY, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
-import { EventStoreUnavailableError, anyRevision, noStream } from '../event-store.port';
+import { AppendTooLargeError, EventStoreUnavailableError, anyRevision, noStream } from '../event-store.port';
 import { PostgresEventIdLedger } from '../ledger/event-id-ledger';
 import { eventStoreContract, newEvent, newStream } from '../testing/event-store-contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -109,7 +109,8 @@ if (source.kind === 'none') {
 
       it('leaves system events out of readAll', async () => {
         const before = await opened.store.append([{ streamId: newStream(), expectedRevision: anyRevision, events: [newEvent('PageViewed', { url: '/' })] }]);
-        await opened.client.appendToStream(`$tessera-check-${randomUUID()}`, [jsonEvent({ type: '$check', data: {} })], { expectedRevision: ANY });
+        // An ordinary stream (a `$` stream needs admin rights) with a `$` event type, like the server's own.
+        await opened.client.appendToStream(`tessera-check-${randomUUID()}`, [jsonEvent({ type: '$check', data: {} })], { expectedRevision: ANY });
         const after = await opened.store.readAll({ after: before[0].position, maxCount: 1_000 });
         expect(after.filter((e) => e.type.startsWith('$') || e.streamId.startsWith('$'))).toEqual([]);
       });
@@ -138,6 +139,32 @@ if (source.kind === 'none') {
         );
         const [result] = await opened.store.append([{ streamId: stream, expectedRevision: noStream, events: [event] }]);
         expect(result).toMatchObject({ streamRevision: 0n, duplicate: false });
+      });
+
+      it('splits a stream of events larger than one append (3 MiB) and stores them all, in order', async () => {
+        const stream = newStream();
+        const events = Array.from({ length: 30 }, (_, i) => newEvent('PageViewed', { url: `/${i}`, note: 'x'.repeat(100_000) }));
+        const results = await opened.store.append([{ streamId: stream, expectedRevision: anyRevision, events }]);
+        expect(results.map((r) => r.streamRevision)).toEqual(events.map((_, i) => BigInt(i)));
+        const read = await opened.store.readStream(stream, { direction: 'forwards', maxCount: 100 });
+        expect(read.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+
+      it('refuses an event larger than one append with 413 before reserving it', async () => {
+        const event = newEvent('PageViewed', { url: '/', note: 'x'.repeat(1_100_000) });
+        await expect(opened.store.append([{ streamId: newStream(), expectedRevision: anyRevision, events: [event] }])).rejects.toBeInstanceOf(AppendTooLargeError);
+        const { rows } = await opened.database.pool.query(`select 1 from es_event_ids where event_id = $1`, [event.eventId]);
+        expect(rows).toEqual([]);
+      });
+
+      it('appends a multi-stream call in input order, so $all shows the request order', async () => {
+        const [a, b] = [newStream(), newStream()];
+        const results = await opened.store.append([
+          { streamId: a, expectedRevision: anyRevision, events: [newEvent('PageViewed', { url: '/1' })] },
+          { streamId: b, expectedRevision: anyRevision, events: [newEvent('PageViewed', { url: '/2' })] },
+          { streamId: a, expectedRevision: anyRevision, events: [newEvent('PageViewed', { url: '/3' })] },
+        ]);
+        expect([...results.map((r) => r.position)].sort()).toEqual(results.map((r) => r.position));
       });
 
       it('reports health up, and down with EventStoreUnavailableError for an unreachable server', async () => {
@@ -213,7 +240,7 @@ async function waitUntilWritable(url: string): Promise<void> {
   try {
     for (;;) {
       try {
-        await client.appendToStream('$tessera-probe', [jsonEvent({ type: '$probe', data: {} })], { expectedRevision: ANY });
+        await client.appendToStream(`tessera-probe-${randomUUID()}`, [jsonEvent({ type: 'TesseraProbe', data: {} })], { expectedRevision: ANY });
         return;
       } catch (error) {
         if (Date.now() > deadline) throw new Error(`EventStoreDB at ${url} did not accept a write within 60 s: ${String(error)}`);

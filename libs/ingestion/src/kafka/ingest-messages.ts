@@ -7,7 +7,10 @@ import { InboundMessage } from './message-consumer';
 /** `RecordEvents` through the command bus: the same validation and append as `POST /v1/events`. */
 export type Recorder = (bodies: unknown[], batch: boolean) => Promise<RecordedResult[]>;
 
-export type Rejection = { kind: 'rejected'; reason: 'validation' | 'conflict'; original: unknown; problem: ProblemDetails };
+export type Rejection = { kind: 'rejected'; reason: Verdict; original: unknown; problem: ProblemDetails };
+
+/** The kinds of error that judge the events themselves; anything else stops the partition uncommitted. */
+export type Verdict = 'validation' | 'conflict' | 'too_large';
 
 /** What became of one message. */
 export type Outcome = { kind: 'appended' | 'duplicate'; result: RecordedResult } | Rejection;
@@ -107,9 +110,12 @@ function accepted(result: RecordedResult): Outcome {
   return { kind: result.duplicate ? 'duplicate' : 'appended', result };
 }
 
-/** A verdict on the events themselves (400, 409), as opposed to a store that cannot answer. */
-function isVerdict(error: unknown): error is TesseraError & { kind: 'validation' | 'conflict'; errors?: FieldError[] } {
-  return error instanceof TesseraError && (error.kind === 'validation' || error.kind === 'conflict');
+/**
+ * A verdict on the events themselves (400, 409 — a conflict or a deleted stream —, 413 too large
+ * for the event store), as opposed to a store that cannot answer or refuses Tessera (503).
+ */
+function isVerdict(error: unknown): error is TesseraError & { kind: Verdict; errors?: FieldError[] } {
+  return error instanceof TesseraError && (error.kind === 'validation' || error.kind === 'conflict' || error.kind === 'too_large');
 }
 
 /** The indexes a rejection names; every index when it names none. */

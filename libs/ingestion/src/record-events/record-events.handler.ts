@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore } from '@tessera/event-store';
+import { EVENT_STORE, EventStore, PartialAppendError } from '@tessera/event-store';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { ValidationError } from '@tessera/platform/errors';
 import { appendSeconds, eventsAppended, eventsRejected } from '@tessera/platform/health/metrics';
@@ -21,7 +21,11 @@ export class RecordEventsHandler implements ICommandHandler<RecordEvents> {
       throw new ValidationError(batch ? 'some events of the batch are not valid; nothing was stored' : 'the event is not valid; nothing was stored', prepared.errors);
     }
     const timer = appendSeconds.startTimer({ store: this.store.name });
-    const results = await this.store.append(prepared.appends).finally(() => timer());
+    const results = await this.store.append(prepared.appends).catch((error: unknown) => {
+      // A batch that stopped part-way answers its problem with what was stored; count that too.
+      if (error instanceof PartialAppendError) eventsAppended.inc({ result: 'stored' }, error.stored.filter((s) => !s.result.duplicate).length);
+      throw error;
+    }).finally(() => timer());
     const duplicates = results.filter((r) => r.duplicate).length;
     eventsAppended.inc({ result: 'stored' }, results.length - duplicates);
     eventsAppended.inc({ result: 'duplicate' }, duplicates);

@@ -23,9 +23,19 @@ describe('loadConfig', () => {
     [{ TESSERA_TIMEZONE: 'Mars/Olympus' }, 'TESSERA_TIMEZONE'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ TESSERA_ADMIN_KEY: 'short' }, 'TESSERA_ADMIN_KEY'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'http://localhost:2113' }, 'EVENTSTOREDB_URL'],
+    [{ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://localhost:2113?tls=false&throwOnAppendFailure=false' }, 'throwOnAppendFailure'],
+    [{ TESSERA_ESDB_MAX_APPEND_BYTES: '10' }, 'TESSERA_ESDB_MAX_APPEND_BYTES'],
+    [{ TESSERA_ESDB_DEADLINE_MS: '0' }, 'TESSERA_ESDB_DEADLINE_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('takes EventStoreDB credentials in the URL and its limits, never echoing the password in a problem', () => {
+    const config = loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://tessera:s3cret@node1:2113,node2:2113,node3:2113?tls=true', TESSERA_ESDB_MAX_APPEND_BYTES: '500000' });
+    expect(config).toMatchObject({ eventStoreDbUrl: 'esdb://tessera:s3cret@node1:2113,node2:2113,node3:2113?tls=true', eventStoreDb: { maxAppendBytes: 500_000, deadlineMs: 10_000 } });
+    expect(() => loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://tessera:s3cret@node1:2113?throwOnAppendFailure=false' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
 
   it('reports every problem at once', () => {

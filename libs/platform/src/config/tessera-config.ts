@@ -19,6 +19,8 @@ export type TesseraConfig = {
   dataDir: string;
   eventStore: EventStoreKind;
   eventStoreDbUrl: string | undefined;
+  /** EventStoreDB limits (docs/eventstoredb.md): bytes one append may carry, and how long any call may wait. */
+  eventStoreDb: { maxAppendBytes: number; deadlineMs: number };
   kafkaBrokers: string[];
   adminKey: string | undefined;
   currency: string;
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   if (eventStore === 'eventstoredb' && !eventStoreDbUrl) {
     problems.push('EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false)');
   }
+  if (eventStoreDbUrl) problems.push(...eventStoreDbUrlProblems(eventStoreDbUrl));
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -105,6 +108,10 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     dataDir: text('TESSERA_DATA_DIR') ?? './.tessera',
     eventStore,
     eventStoreDbUrl,
+    eventStoreDb: {
+      maxAppendBytes: integer('TESSERA_ESDB_MAX_APPEND_BYTES', 1_000_000, 1_024, 64 * 1024 * 1024),
+      deadlineMs: integer('TESSERA_ESDB_DEADLINE_MS', 10_000, 100, 600_000),
+    },
     kafkaBrokers: (text('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean),
     adminKey,
     currency,
@@ -121,6 +128,17 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What is wrong with an EventStoreDB connection string (never echoing it: it may hold a password).
+ * `throwOnAppendFailure=false` is refused: the client then reports a wrong revision.
+ */
+function eventStoreDbUrlProblems(url: string): string[] {
+  const problems: string[] = [];
+  if (!/^esdb(\+discover)?:\/\/[^/?]+/.test(url)) problems.push('EVENTSTOREDB_URL must be esdb://[user:password@]host:port[,host:port…][?options] or esdb+discover://…');
+  if (/[?&]throwOnAppendFailure=false(&|$)/i.test(url)) problems.push('EVENTSTOREDB_URL sets throwOnAppendFailure=false, which Tessera does not support (revisions would be reported wrong): remove it');
+  return problems;
 }
 
 function parseRoles(value: string | undefined, problems: string[]): ReadonlySet<Role> {

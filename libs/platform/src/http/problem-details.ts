@@ -17,8 +17,15 @@ export function problem(status: number, slug: string, title: string, detail: str
   return { type: `${TYPE_BASE}${slug}`, title, status, detail, ...extra };
 }
 
-/** Every domain error maps to exactly one problem; the switch is exhaustive. */
+/** Every domain error maps to exactly one problem; an error may name a narrower type and add extension members. */
 export function problemFromError(error: TesseraError): ProblemDetails {
+  const details = problemOfKind(error);
+  if (error.problemType !== undefined) details.type = `${TYPE_BASE}${error.problemType}`;
+  return error.extensions === undefined ? details : { ...error.extensions, ...details };
+}
+
+/** The problem of each kind; the switch is exhaustive. */
+function problemOfKind(error: TesseraError): ProblemDetails {
   const kind = error.kind;
   switch (kind) {
     case 'validation':
@@ -33,6 +40,8 @@ export function problemFromError(error: TesseraError): ProblemDetails {
       const errors = (error as { errors?: FieldError[] }).errors ?? [];
       return problem(409, 'conflict', 'Conflict', error.message, errors.length > 0 ? { errors } : {});
     }
+    case 'too_large':
+      return problem(413, 'too-large', 'Too large to store', error.message, { errors: (error as { errors?: FieldError[] }).errors ?? [] });
     case 'unavailable':
       return problem(503, 'unavailable', 'A dependency is unavailable', error.message, { retryAfterSeconds: (error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 5 });
     default: {
