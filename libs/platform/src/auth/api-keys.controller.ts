@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { RequireScope } from './api-key.guard';
+import { RequireScope } from './route-access';
 import { ApiKeyView, ApiKeysService } from './api-keys.service';
 
 @Controller('v1/api-keys')

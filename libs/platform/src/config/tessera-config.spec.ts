@@ -23,9 +23,21 @@ describe('loadConfig', () => {
     [{ TESSERA_TIMEZONE: 'Mars/Olympus' }, 'TESSERA_TIMEZONE'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ TESSERA_ADMIN_KEY: 'short' }, 'TESSERA_ADMIN_KEY'],
+    [{ TESSERA_RATE_LIMIT_EVENTS_WRITE: '0' }, 'TESSERA_RATE_LIMIT_EVENTS_WRITE'],
+    [{ TESSERA_RATE_LIMIT_UNAUTHENTICATED: 'lots' }, 'TESSERA_RATE_LIMIT_UNAUTHENTICATED'],
+    [{ TESSERA_RATE_LIMIT_WINDOW_SECONDS: '1.5' }, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('reads a rate limit per scope, keeping the defaults of the others', () => {
+    const { rateLimits } = loadConfig({ TESSERA_RATE_LIMIT_PROFILES_READ: '5', TESSERA_RATE_LIMIT_WINDOW_SECONDS: '10' });
+    expect(rateLimits).toEqual({
+      windowSeconds: 10,
+      perKey: { 'events:write': 120_000, 'profiles:read': 5, 'analytics:read': 60_000, 'segments:write': 6_000, admin: 60_000 },
+      unauthenticatedPerIp: 600,
+    });
   });
 
   it('reports every problem at once', () => {

@@ -1,0 +1,18 @@
+import rateLimit from '@fastify/rate-limit';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
+import { authenticateOnRequest } from '@tessera/platform/auth/authenticate-on-request';
+import { TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { addSecurityHeaders } from '@tessera/platform/http/security-headers';
+
+/**
+ * What every request passes through before Nest sees it: key, scope and rate limit checked on
+ * arrival (before the body is read), and security headers.
+ * Call before the app starts listening (Nest registers its routes then).
+ */
+export async function hardenHttp(app: NestFastifyApplication, config: TesseraConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.register(rateLimit, { global: false });
+  authenticateOnRequest(fastify, app.get(ApiKeysService), config.rateLimits);
+  addSecurityHeaders(fastify);
+}
