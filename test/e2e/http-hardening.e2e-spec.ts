@@ -89,6 +89,13 @@ describe('HTTP hardening', () => {
       expect((await call(app.url, 'GET', '/health/live', { key: null })).headers.get('cache-control')).toBeNull();
     });
   });
+
+  it('POST /v1/api-keys refuses unknown fields, naming them', async () => {
+    const answer = await call(app.url, 'POST', '/v1/api-keys', { body: { name: 'x', scopes: ['admin'], expiresAt: '2030-01-01' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([{ pointer: '/expiresAt', rule: 'unknownField', message: expect.stringContaining('expiresAt') }]);
+    expect((await call(app.url, 'GET', '/v1/api-keys')).body.items.map((k: { name: string }) => k.name)).not.toContain('x');
+  });
 });
 
 describe('rate limits per key and scope', () => {

@@ -8,8 +8,8 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  create(@Body() body: { name?: unknown; scopes?: unknown } | undefined): Promise<{ id: string; key: string }> {
-    return this.keys.create(body?.name, body?.scopes);
+  create(@Body() body: unknown): Promise<{ id: string; key: string }> {
+    return this.keys.create(body);
   }
 
   @Get()
