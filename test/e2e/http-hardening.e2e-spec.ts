@@ -96,6 +96,16 @@ describe('HTTP hardening', () => {
     expect(answer.body.errors).toEqual([{ pointer: '/expiresAt', rule: 'unknownField', message: expect.stringContaining('expiresAt') }]);
     expect((await call(app.url, 'GET', '/v1/api-keys')).body.items.map((k: { name: string }) => k.name)).not.toContain('x');
   });
+
+  it('/metrics counts requests by route pattern and status, never by raw URL', async () => {
+    const customerId = `c-metrics-${randomUUID()}`;
+    expect((await call(app.url, 'GET', `/v1/customers/${customerId}`)).status).toBe(404);
+    const metrics = String((await call(app.url, 'GET', '/metrics', { key: null })).body);
+    expect(metrics).toMatch(/tessera_http_requests_total\{method="GET",route="\/v1\/customers\/:id",status="404"\} [1-9]/);
+    expect(metrics).toMatch(/tessera_http_request_duration_seconds_count\{method="GET",route="\/v1\/customers\/:id",status="404"\} [1-9]/);
+    expect(metrics).toMatch(/tessera_http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
+    expect(metrics).not.toContain(customerId);
+  });
 });
 
 describe('rate limits per key and scope', () => {

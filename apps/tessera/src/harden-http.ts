@@ -3,11 +3,12 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
 import { authenticateOnRequest } from '@tessera/platform/auth/authenticate-on-request';
 import { TesseraConfig } from '@tessera/platform/config/tessera-config';
+import { recordHttpMetrics } from '@tessera/platform/health/http-metrics';
 import { addSecurityHeaders } from '@tessera/platform/http/security-headers';
 
 /**
  * What every request passes through before Nest sees it: key, scope and rate limit checked on
- * arrival (before the body is read), and security headers.
+ * arrival (before the body is read), security headers, per-route metrics.
  * Call before the app starts listening (Nest registers its routes then).
  */
 export async function hardenHttp(app: NestFastifyApplication, config: TesseraConfig): Promise<void> {
@@ -15,4 +16,5 @@ export async function hardenHttp(app: NestFastifyApplication, config: TesseraCon
   await fastify.register(rateLimit, { global: false });
   authenticateOnRequest(fastify, app.get(ApiKeysService), config.rateLimits);
   addSecurityHeaders(fastify);
+  recordHttpMetrics(fastify);
 }
