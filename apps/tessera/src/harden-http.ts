@@ -5,10 +5,11 @@ import { authenticateOnRequest } from '@tessera/platform/auth/authenticate-on-re
 import { TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { recordHttpMetrics } from '@tessera/platform/health/http-metrics';
 import { addSecurityHeaders } from '@tessera/platform/http/security-headers';
+import { serveApiDocs } from './api-docs';
 
 /**
  * What every request passes through before Nest sees it: key, scope and rate limit checked on
- * arrival (before the body is read), security headers, per-route metrics.
+ * arrival (before the body is read), security headers, per-route metrics; and the API docs.
  * Call before the app starts listening (Nest registers its routes then).
  */
 export async function hardenHttp(app: NestFastifyApplication, config: TesseraConfig): Promise<void> {
@@ -17,4 +18,5 @@ export async function hardenHttp(app: NestFastifyApplication, config: TesseraCon
   authenticateOnRequest(fastify, app.get(ApiKeysService), config.rateLimits);
   addSecurityHeaders(fastify);
   recordHttpMetrics(fastify);
+  serveApiDocs(fastify);
 }
