@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     const { rateLimits } = loadConfig({ TESSERA_RATE_LIMIT_PROFILES_READ: '5', TESSERA_RATE_LIMIT_WINDOW_SECONDS: '10' });
     expect(rateLimits).toEqual({
       windowSeconds: 10,
-      perKey: { 'events:write': 120_000, 'profiles:read': 5, 'analytics:read': 60_000, 'segments:write': 6_000, admin: 60_000 },
+      perKey: { 'events:write': 300_000, 'profiles:read': 5, 'analytics:read': 60_000, 'segments:write': 6_000, admin: 120_000 },
       unauthenticatedPerIp: 600,
     });
   });
