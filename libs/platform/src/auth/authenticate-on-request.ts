@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimits, RouteScope } from '../config/tessera-config';
+import { RateLimits } from '../config/tessera-config';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../errors';
 import { ProblemDetails, problem } from '../http/problem-details';
 import { sendProblem, toProblem } from '../http/problem-details.filter';
@@ -21,6 +21,7 @@ const logger = new Logger('http');
  */
 export function authenticateOnRequest(fastify: FastifyInstance, keys: ApiKeysService, limits: RateLimits): void {
   const timeWindow = limits.windowSeconds * 1000;
+  // One limiter per scope a route can need (pii:read is never a route's scope).
   const perKey = new Map<string, Limiter>();
   for (const [scope, max] of Object.entries(limits.perKey)) {
     perKey.set(scope, fastify.createRateLimit({ max, timeWindow, keyGenerator: (request) => (request as AuthenticatedRequest).principal.keyId }));
@@ -46,9 +47,8 @@ export function authenticateOnRequest(fastify: FastifyInstance, keys: ApiKeysSer
       const error = scope ? new ForbiddenError(`this request needs the ${scope} scope`, scope) : new ForbiddenError('this route has no scope; only public routes are open', 'admin');
       return refuse(request, reply, toProblem(error, request.url), error);
     }
-    const limiter = perKey.get(scope as RouteScope);
-    if (limiter) return limited(limiter, request, reply);
-    return undefined;
+    const limiter = perKey.get(scope);
+    return limiter ? limited(limiter, request, reply) : undefined;
   });
 }
 
