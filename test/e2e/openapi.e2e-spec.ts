@@ -9,7 +9,7 @@ import { TestApp, startTestApp } from '../support/test-app';
 
 type Schema = { $ref?: string; enum?: unknown[]; required?: string[]; items?: Schema; properties?: Record<string, Schema> };
 type Parameter = { $ref?: string; name?: string; in?: string; schema?: Schema };
-type Operation = { parameters?: Parameter[] };
+type Operation = { operationId?: string; security?: unknown[]; parameters?: Parameter[]; responses: Record<string, unknown> };
 type OpenApi = {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema & { properties: Record<string, Schema> }>; parameters: Record<string, Parameter> };
@@ -26,6 +26,7 @@ const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
     .filter((method) => METHODS.includes(method))
     .map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') })),
 );
+const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).filter(([method]) => METHODS.includes(method)).map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
 const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
 
 /** A query parameter of an operation, its `$ref` to components/parameters resolved. */
@@ -57,7 +58,7 @@ describe('docs/openapi.json', () => {
 
   it('describes every route the app serves under /v1, /health and /metrics', () => {
     const served = app.routes.filter((route) => route.method !== 'HEAD' && PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)));
-    expect(served.length).toBeGreaterThanOrEqual(documented.length);
+    expect(served.length).toBeGreaterThanOrEqual(documented.filter((route) => PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix))).length);
     const known = new Set(documented.map(key));
     expect(served.map(key).filter((route) => !known.has(route))).toEqual([]);
   });
@@ -82,5 +83,29 @@ describe('docs/openapi.json', () => {
     expect(schemas.LifecycleAnalytics.properties.stages.required).toEqual([...STAGES]);
     expect(schemas.ValueTierAnalytics.properties.tiers.required).toEqual([...VALUE_TIERS]);
     expect(schemas.ValueTierAnalytics.properties.netSpend365d.required).toEqual([...VALUE_TIERS]);
+  });
+
+  it('names every operation, and documents 401, 403 and 429 on every one that needs a key', () => {
+    expect(operations.filter(({ operation }) => !operation.operationId).map(({ route }) => route)).toEqual([]);
+    expect(new Set(operations.map(({ operation }) => operation.operationId)).size).toBe(operations.length);
+    const protectedOnes = operations.filter(({ operation }) => operation.security?.length !== 0);
+    expect(protectedOnes.length).toBeGreaterThanOrEqual(20);
+    const missing = protectedOnes.flatMap(({ route, operation }) => ['401', '403', '429'].filter((status) => !operation.responses[status]).map((status) => `${route} ${status}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('serves this document at /openapi.json and an offline interactive page at /docs, without a key', async () => {
+    const served = await fetch(`${app.url}/openapi.json`);
+    expect(served.status).toBe(200);
+    expect(await served.json()).toEqual(doc);
+    const page = await fetch(`${app.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    expect(assets.filter((asset) => !asset.startsWith('/docs/'))).toEqual([]);
+    for (const asset of assets) expect([asset, (await fetch(`${app.url}${asset}`)).status]).toEqual([asset, 200]);
+    expect((await fetch(`${app.url}/docs/index.html`)).status).toBe(404);
   });
 });

@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { EVENT_STORE } from '@tessera/event-store';
-import { ApiKeyGuard } from '@tessera/platform/auth/api-key.guard';
 import { ApiKeysController } from '@tessera/platform/auth/api-keys.controller';
 import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
 import { TESSERA_CONFIG } from '@tessera/platform/config/tessera-config';
@@ -27,7 +26,6 @@ export class CoreModule {
         { provide: EVENT_STORE, useValue: runtime.eventStore },
         { provide: HEALTH_CHECKS, useValue: runtime.healthChecks },
         ApiKeysService,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [TESSERA_CONFIG, DATA_SOURCE, PG_POOL, EVENT_STORE, HEALTH_CHECKS, ApiKeysService],

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
 import { AppModule } from './app.module';
+import { hardenHttp } from './harden-http';
 import { Runtime } from './runtime';
 
 /** Builds the HTTP application on Fastify (DESIGN §10: about twice Express's throughput under Nest). */
@@ -24,6 +25,7 @@ export async function createApp(runtime: Runtime, options: { logger?: ConsoleLog
     logger: options.logger ?? new ConsoleLogger({ json: true, logLevels: logLevels(runtime.config.logLevel) }),
     abortOnError: false,
   });
+  await hardenHttp(app, runtime.config);
   await app.get(ApiKeysService).ensureAdminKey(runtime.adminKey.key, runtime.adminKey.source === 'env');
   return app;
 }

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/api-key.guard';
+import { RequireScope } from '@tessera/platform/auth/route-access';
 import { ConflictError } from '@tessera/platform/errors';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { checkout } from '@tessera/platform/database/checkout';

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/api-key.guard';
+import { RequireScope } from '@tessera/platform/auth/route-access';
 import { ValidationError } from '@tessera/platform/errors';
 import { RecordEvents, RecordedResult } from './record-events.command';
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { RequireScope } from './api-key.guard';
+import { RequireScope } from './route-access';
 import { ApiKeyView, ApiKeysService } from './api-keys.service';
 
 @Controller('v1/api-keys')
@@ -8,8 +8,8 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  create(@Body() body: { name?: unknown; scopes?: unknown } | undefined): Promise<{ id: string; key: string }> {
-    return this.keys.create(body?.name, body?.scopes);
+  create(@Body() body: unknown): Promise<{ id: string; key: string }> {
+    return this.keys.create(body);
   }
 
   @Get()

@@ -3,9 +3,10 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { Pool } from 'pg';
 import { isConnectionError } from '../database/pg-errors';
 import { PG_POOL } from '../database/database.tokens';
-import { FieldError, NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
+import { NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
 import { ApiKeyCache, REVOCATION_CHANNEL } from './api-key-cache';
-import { Principal, SCOPES, Scope, isScope } from './scopes';
+import { checkNewApiKey } from './new-api-key';
+import { Principal, Scope, isScope } from './scopes';
 
 export type ApiKeyView = { id: string; name: string; scopes: Scope[]; createdAt: string; lastUsedAt: string | null; bootstrap: boolean };
 
@@ -50,18 +51,12 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     return principal;
   }
 
-  async create(name: unknown, scopes: unknown): Promise<{ id: string; key: string }> {
-    const errors: FieldError[] = [];
-    if (typeof name !== 'string' || name.trim().length < 1 || name.length > 100) {
-      errors.push({ pointer: '/name', rule: 'isLength', message: 'name must be a string of 1–100 characters' });
-    }
-    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope)) {
-      errors.push({ pointer: '/scopes', rule: 'isIn', message: `scopes must be a non-empty array of ${SCOPES.join(', ')}` });
-    }
-    if (errors.length > 0) throw new ValidationError('the API key request is not valid', errors);
+  async create(body: unknown): Promise<{ id: string; key: string }> {
+    const checked = checkNewApiKey(body);
+    if (!checked.ok) throw new ValidationError('the API key request is not valid', checked.errors);
     const key = newKey();
     const id = randomUUID();
-    await this.query('insert into api_keys (id, name, key_hash, scopes) values ($1, $2, $3, $4)', [id, (name as string).trim(), hashKey(key), [...new Set(scopes as Scope[])]]);
+    await this.query('insert into api_keys (id, name, key_hash, scopes) values ($1, $2, $3, $4)', [id, checked.input.name, hashKey(key), checked.input.scopes]);
     return { id, key };
   }
 

@@ -27,6 +27,9 @@ describe('loadConfig', () => {
     [{ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://localhost:2113?tls=false&throwOnAppendFailure=false' }, 'throwOnAppendFailure'],
     [{ TESSERA_ESDB_MAX_APPEND_BYTES: '10' }, 'TESSERA_ESDB_MAX_APPEND_BYTES'],
     [{ TESSERA_ESDB_DEADLINE_MS: '0' }, 'TESSERA_ESDB_DEADLINE_MS'],
+    [{ TESSERA_RATE_LIMIT_EVENTS_WRITE: '0' }, 'TESSERA_RATE_LIMIT_EVENTS_WRITE'],
+    [{ TESSERA_RATE_LIMIT_UNAUTHENTICATED: 'lots' }, 'TESSERA_RATE_LIMIT_UNAUTHENTICATED'],
+    [{ TESSERA_RATE_LIMIT_WINDOW_SECONDS: '1.5' }, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
@@ -36,6 +39,15 @@ describe('loadConfig', () => {
     const config = loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://tessera:s3cret@node1:2113,node2:2113,node3:2113?tls=true', TESSERA_ESDB_MAX_APPEND_BYTES: '500000' });
     expect(config).toMatchObject({ eventStoreDbUrl: 'esdb://tessera:s3cret@node1:2113,node2:2113,node3:2113?tls=true', eventStoreDb: { maxAppendBytes: 500_000, deadlineMs: 10_000 } });
     expect(() => loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://tessera:s3cret@node1:2113?throwOnAppendFailure=false' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
+
+  it('reads a rate limit per scope, keeping the defaults of the others', () => {
+    const { rateLimits } = loadConfig({ TESSERA_RATE_LIMIT_PROFILES_READ: '5', TESSERA_RATE_LIMIT_WINDOW_SECONDS: '10' });
+    expect(rateLimits).toEqual({
+      windowSeconds: 10,
+      perKey: { 'events:write': 300_000, 'profiles:read': 5, 'analytics:read': 60_000, 'segments:write': 6_000, admin: 120_000 },
+      unauthenticatedPerIp: 600,
+    });
   });
 
   it('reports every problem at once', () => {

@@ -1,3 +1,4 @@
+import { SCOPES, Scope } from '../auth/scopes';
 import { DerivationRules, parseRules } from './derivation-rules';
 import { durationMs } from './duration';
 
@@ -41,7 +42,30 @@ export type TesseraConfig = {
   publishWindowMs: number;
   /** `/health` warns when this many outbox messages wait (`TESSERA_OUTBOX_WARN_DEPTH`). */
   outboxWarnDepth: number;
+  /** Requests per window and API key, per route scope; requests without a valid key per client IP. */
+  rateLimits: RateLimits;
 };
+
+/** The scopes a route can require (`pii:read` only widens what `profiles:read` shows). */
+export type RouteScope = Exclude<Scope, 'pii:read'>;
+export type RateLimits = { windowSeconds: number; perKey: Record<RouteScope, number>; unauthenticatedPerIp: number };
+
+/**
+ * Per minute by default, and generous: the benchmarks (tens of thousands of events/s in batches,
+ * 500–1,000 single events/s, profiles polled every 20 ms) stay well below 5,000 requests/s.
+ */
+const RATE_LIMIT_DEFAULTS: Record<RouteScope, number> = {
+  'events:write': 300_000,
+  'profiles:read': 300_000,
+  'analytics:read': 60_000,
+  'segments:write': 6_000,
+  admin: 120_000,
+};
+
+/** `events:write` → `TESSERA_RATE_LIMIT_EVENTS_WRITE`. */
+export function rateLimitVariable(scope: RouteScope): string {
+  return `TESSERA_RATE_LIMIT_${scope.replace(':', '_').toUpperCase()}`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -125,6 +149,13 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     topicPartitions: integer('TESSERA_TOPIC_PARTITIONS', 12, 1, 1000),
     publishWindowMs: publishWindowMs ?? 86_400_000,
     outboxWarnDepth: integer('TESSERA_OUTBOX_WARN_DEPTH', 100_000, 1, 1_000_000_000),
+    rateLimits: {
+      windowSeconds: integer('TESSERA_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      perKey: Object.fromEntries(
+        SCOPES.filter((scope): scope is RouteScope => scope !== 'pii:read').map((scope) => [scope, integer(rateLimitVariable(scope), RATE_LIMIT_DEFAULTS[scope], 1, 1_000_000_000)]),
+      ) as Record<RouteScope, number>,
+      unauthenticatedPerIp: integer('TESSERA_RATE_LIMIT_UNAUTHENTICATED', 600, 1, 1_000_000_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { Public } from '../auth/api-key.guard';
+import { Public } from '../auth/route-access';
 import { TESSERA_CONFIG, TesseraConfig } from '../config/tessera-config';
 import { HEALTH_CHECKS, HealthCheck, HealthReport, runHealthChecks } from './health-checks';
 import { registry } from './metrics';

@@ -25,3 +25,21 @@ export const appendSeconds = new Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
 });
+
+/** Labelled by route pattern (`/v1/customers/:id`), never the raw URL, so the series stay few. */
+const HTTP_LABELS = ['method', 'route', 'status'] as const;
+
+export const httpRequests = new Counter({
+  name: 'tessera_http_requests_total',
+  help: 'HTTP requests answered, by method, route pattern (unmatched: no route) and status',
+  labelNames: HTTP_LABELS,
+  registers: [registry],
+});
+
+export const httpRequestSeconds = new Histogram({
+  name: 'tessera_http_request_duration_seconds',
+  help: 'Time from the request arriving to its answer being sent, by method, route pattern and status',
+  labelNames: HTTP_LABELS,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
