@@ -86,8 +86,10 @@ describe('customer 360 over HTTP', () => {
       ['o-1', 'paid', 0],
     ]);
     expect(body.items[1].history.map((h: { status: string }) => h.status)).toEqual(['placed', 'shipped', 'delivered', 'refunded']);
-    // Cancellation reasons are not marked personal in the catalog, so the masking function keeps them.
-    expect(body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: 'changed mind' });
+    // Cancellation reasons are free text, marked personal in the catalog: masked without pii:read.
+    expect(body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: '[redacted]' });
+    const shown = await call(app.url, 'GET', '/v1/customers/c-1/orders', { key: piiKey });
+    expect(shown.body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: 'changed mind' });
   });
 
   it('answers 404 for an unknown customer and 400 naming each bad parameter', async () => {
