@@ -86,8 +86,10 @@ describe('customer 360 over HTTP', () => {
       ['o-1', 'paid', 0],
     ]);
     expect(body.items[1].history.map((h: { status: string }) => h.status)).toEqual(['placed', 'shipped', 'delivered', 'refunded']);
-    // Cancellation reasons are not marked personal in the catalog, so the masking function keeps them.
-    expect(body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: 'changed mind' });
+    // Cancellation reasons are free text, marked personal in the catalog: masked without pii:read.
+    expect(body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: '[redacted]' });
+    const shown = await call(app.url, 'GET', '/v1/customers/c-1/orders', { key: piiKey });
+    expect(shown.body.items[0].history.at(-1)).toMatchObject({ status: 'cancelled', reason: 'changed mind' });
   });
 
   it('answers 404 for an unknown customer and 400 naming each bad parameter', async () => {
@@ -124,14 +126,21 @@ describe('customer 360 over HTTP', () => {
     expect((await call(app.url, 'GET', '/v1/customers?segment=value:medium&limit=1', { key: profilesKey })).body.items).toHaveLength(1);
   });
 
-  it('searches by name prefix (Chinese included) for everyone, by phone or email prefix only with pii:read', async () => {
+  it('searches by name, phone or email prefix (Chinese included) only with pii:read', async () => {
     const search = async (q: string, k: string) => (await call(app.url, 'GET', `/v1/customers?q=${encodeURIComponent(q)}&limit=500`, { key: k })).body.items.length;
-    expect(await search('王', profilesKey)).toBe(25);
-    expect(await search('王芳', profilesKey)).toBe(25);
-    expect(await search('李', profilesKey)).toBe(0);
+    expect(await search('王', piiKey)).toBe(25);
+    expect(await search('王芳', piiKey)).toBe(25);
+    expect(await search('李', piiKey)).toBe(0);
     expect(await search('139123', piiKey)).toBe(25);
-    expect(await search('139123', profilesKey)).toBe(0);
     expect(await search('wf@', piiKey)).toBe(25);
+  });
+
+  it.each(['王芳', '王', '139123', '+86139', 'wf@'])('answers q=%s without pii:read with a 403 naming the scope, not with matches', async (q) => {
+    const answer = await call(app.url, 'GET', `/v1/customers?q=${encodeURIComponent(q)}`, { key: profilesKey });
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({ status: 403, requiredScope: 'pii:read' });
+    expect(answer.body.detail).toContain('pii:read');
   });
 
   it('answers lifecycle, value-tier and satisfaction analytics', async () => {

@@ -1,12 +1,13 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { MinorUnits, Optional, Slug, Text } from './field-rules';
+import { Personal } from './personal-data';
 
 /** Browsing events (DESIGN §3). */
 export class PageViewed {
-  @Text(1, 2048)
+  @Text(1, 2048) @Personal('url')
   url!: string;
 
-  @Optional() @Text(1, 2048)
+  @Optional() @Text(1, 2048) @Personal('url')
   referrer?: string;
 }
 
@@ -22,7 +23,7 @@ export class ProductViewed {
 }
 
 export class SearchPerformed {
-  @Text(1, 200)
+  @Text(1, 200) @Personal('freeText')
   query!: string;
 
   @Optional() @IsInt() @Min(0) @Max(1_000_000_000)

@@ -25,6 +25,10 @@ export function maskPersonalValue(kind: PersonalKind, value: unknown): unknown {
       return null;
     case 'freeText':
       return '[redacted]';
+    case 'url':
+      return maskUrl(text);
+    case 'identifier':
+      return '***';
     default: {
       const unreachable: never = kind;
       return unreachable;
@@ -41,6 +45,18 @@ export function maskEventData(type: string, data: Record<string, unknown>): Reco
     if (field in masked) masked[field] = maskPersonalValue(kind, masked[field]);
   }
   return masked;
+}
+
+/**
+ * Keeps scheme, host and path (what analysts need); drops user info, and replaces the query
+ * string and the fragment (where e-mails, phones and search words travel) by `[redacted]`.
+ */
+function maskUrl(url: string): string {
+  const hash = url.indexOf('#');
+  const beforeHash = hash < 0 ? url : url.slice(0, hash);
+  const query = beforeHash.indexOf('?');
+  const base = (query < 0 ? beforeHash : beforeHash.slice(0, query)).replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/]*@/, '$1');
+  return `${base}${query < 0 ? '' : '?[redacted]'}${hash < 0 ? '' : '#[redacted]'}`;
 }
 
 const ONE_DIGIT_CODES = new Set(['1', '7']);

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
 import { BusinessId, Currency, MinorUnits, Optional, Slug, Text } from './field-rules';
+import { Personal } from './personal-data';
 
 /** Order events (DESIGN §3, §11): money in minor units of the deployment's base currency. */
 export class OrderItem {
@@ -55,7 +56,7 @@ export class OrderShipped {
   @Optional() @Text(1, 100)
   carrier?: string;
 
-  @Optional() @Text(1, 100)
+  @Optional() @Text(1, 100) @Personal('identifier')
   trackingNumber?: string;
 }
 
@@ -68,7 +69,7 @@ export class OrderCancelled {
   @BusinessId()
   orderId!: string;
 
-  @Optional() @Text(1, 500)
+  @Optional() @Text(1, 500) @Personal('freeText')
   reason?: string;
 }
 
@@ -82,6 +83,6 @@ export class OrderRefunded {
   @Currency()
   currency!: string;
 
-  @Optional() @Text(1, 500)
+  @Optional() @Text(1, 500) @Personal('freeText')
   reason?: string;
 }

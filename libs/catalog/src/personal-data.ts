@@ -5,7 +5,13 @@ import 'reflect-metadata';
  * on its class; masking (mask-personal-data.ts) and, later, per-customer encryption read the
  * marks from here and nowhere else.
  */
-export type PersonalKind = 'name' | 'phone' | 'email' | 'address' | 'birthDate' | 'freeText';
+/**
+ * How a personal value is masked (DESIGN §11; the README's "Event catalog" lists every field):
+ * `freeText` is anything a customer or agent writes; `url` a web address whose query string and
+ * fragment carry personal data; `identifier` a value that leads to a person, such as a parcel's
+ * tracking number.
+ */
+export type PersonalKind = 'name' | 'phone' | 'email' | 'address' | 'birthDate' | 'freeText' | 'url' | 'identifier';
 
 const MARKS = Symbol('tessera:personal');
 

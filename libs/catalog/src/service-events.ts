@@ -7,7 +7,7 @@ export class ServiceChatStarted {
   @BusinessId()
   chatId!: string;
 
-  @Optional() @Text(1, 100)
+  @Optional() @Text(1, 100) @Personal('freeText')
   topic?: string;
 }
 
@@ -48,7 +48,7 @@ export class ComplaintResolved {
   @Optional() @Text(1, 2000) @Personal('freeText')
   resolution?: string;
 
-  @Optional() @Text(1, 200)
+  @Optional() @Text(1, 200) @Personal('freeText')
   compensation?: string;
 }
 
@@ -109,6 +109,6 @@ export class ReferralRewarded {
   @BusinessId()
   referredCustomerId!: string;
 
-  @Optional() @Text(1, 200)
+  @Optional() @Text(1, 200) @Personal('freeText')
   reward?: string;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { maskEventData } from '@tessera/catalog';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
 import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
-import { NotFoundError } from '@tessera/platform/errors';
+import { ForbiddenError, NotFoundError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { daysToBirthday } from './birthday';
@@ -53,6 +53,8 @@ export class CustomerQueries {
 
   /** Filtered, cursor-paginated list (DESIGN §11). Parameterised SQL only. */
   async list(filter: CustomerFilter, sort: CustomerSort, limit: number, cursor: string | undefined, readPersonalData: boolean): Promise<Page<ProfileView>> {
+    // Any answer to a personal-data search tells what the masked fields hold (docs/privacy.md).
+    if (filter.q !== undefined && !readPersonalData) throw new ForbiddenError('searching by name, phone or email (q) needs the pii:read scope', 'pii:read');
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
@@ -65,7 +67,7 @@ export class CustomerQueries {
       // Built-in ids (with a colon) are in the row; custom segments have member rows.
       where.push(isBuiltIn(filter.segment) ? `segments @> array[${param(filter.segment)}]` : `exists (select 1 from customer_360.segment_members m join segments.definitions d on d.segment_id = m.segment_id and d.deleted_at is null where m.segment_id = ${param(filter.segment)} and m.customer_id = c.customer_id)`);
     }
-    if (filter.q) where.push(searchClause(filter.q, readPersonalData, param));
+    if (filter.q) where.push(searchClause(filter.q, param));
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const { column, order } = SORTS[sort];
     if (after) where.push(cursorClause(sort, after, param));
@@ -149,14 +151,12 @@ function cursorClause(sort: CustomerSort, after: Cursor, param: (v: unknown) => 
   return `(${column} < ${v}::${type} or (${column} = ${v}::${type} and customer_id > ${param(after.id)}) or ${column} is null)`;
 }
 
-/** Name prefix for everyone (Chinese names included); phone and email prefixes need pii:read. */
-function searchClause(q: string, readPersonalData: boolean, param: (v: unknown) => string): string {
+/** Name, phone or email prefix (Chinese names included); only keys with pii:read get here. */
+function searchClause(q: string, param: (v: unknown) => string): string {
   const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const clauses = [`name like ${param(prefix)}`];
-  if (readPersonalData) {
-    if (/^\+?\d+$/.test(q)) clauses.push(q.startsWith('+') ? `phone like ${param(prefix)}` : `(phone like ${param(`+86${prefix}`)} or phone like ${param(`+${prefix}`)})`);
-    if (/[@.A-Za-z]/.test(q)) clauses.push(`lower(email) like ${param(prefix.toLowerCase())}`);
-  }
+  if (/^\+?\d+$/.test(q)) clauses.push(q.startsWith('+') ? `phone like ${param(prefix)}` : `(phone like ${param(`+86${prefix}`)} or phone like ${param(`+${prefix}`)})`);
+  if (/[@.A-Za-z]/.test(q)) clauses.push(`lower(email) like ${param(prefix.toLowerCase())}`);
   return `(${clauses.join(' or ')})`;
 }
 

@@ -5,6 +5,8 @@ import { EventStoreUnavailableError, PostgresEventStore } from '@tessera/event-s
 import { loadConfig } from '@tessera/platform/config/tessera-config';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
 import { startTcpProxy } from '../../../../test/support/tcp-proxy';
+import { KAFKA_INGEST_WRITER } from '../record-events/event-writer';
+import { EventWritersRepository } from '../record-events/event-writers.repository';
 import { RecordEvents } from '../record-events/record-events.command';
 import { RecordEventsHandler } from '../record-events/record-events.handler';
 import { Outcome, RUN_MAX_EVENTS, Recorder, ingestMessages } from './ingest-messages';
@@ -45,8 +47,8 @@ describe('ingestMessages: one verdict per message, appends in runs', () => {
   beforeAll(async () => {
     database = await createTestDatabase('ingest_messages');
     store = new PostgresEventStore(database.pool);
-    const handler = new RecordEventsHandler(store, config);
-    record = (bodies, batch) => handler.execute(new RecordEvents(bodies, batch));
+    const handler = new RecordEventsHandler(store, config, new EventWritersRepository(database.pool));
+    record = (bodies, batch) => handler.execute(new RecordEvents(bodies, batch, KAFKA_INGEST_WRITER));
   });
   afterAll(async () => {
     await store?.close();
@@ -131,11 +133,11 @@ describe('ingestMessages: one verdict per message, appends in runs', () => {
     viaProxy.port = String(proxy.port);
     const pool = new Pool({ connectionString: viaProxy.toString() });
     pool.on('error', () => undefined);
-    const down = new RecordEventsHandler(new PostgresEventStore(pool), config);
+    const down = new RecordEventsHandler(new PostgresEventStore(pool), config, new EventWritersRepository(pool));
     try {
       proxy.cut();
       const body = envelope(`c-${randomUUID()}`);
-      const attempt = ingestMessages([message('not json', true), message(body)], (bodies, batch) => down.execute(new RecordEvents(bodies, batch)), context());
+      const attempt = ingestMessages([message('not json', true), message(body)], (bodies, batch) => down.execute(new RecordEvents(bodies, batch, KAFKA_INGEST_WRITER)), context());
       await expect(attempt).rejects.toBeInstanceOf(EventStoreUnavailableError);
       expect(await stored(body.customerId)).toEqual([]);
     } finally {

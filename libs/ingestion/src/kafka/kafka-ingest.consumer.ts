@@ -6,6 +6,7 @@ import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-chec
 import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
 import { KafkaMessageProducer, MessageProducer } from '@tessera/platform/kafka/message-producer';
 import { Topics, topicsFor } from '@tessera/platform/kafka/topics';
+import { KAFKA_INGEST_WRITER } from '../record-events/event-writer';
 import { RecordEvents } from '../record-events/record-events.command';
 import { deadLetter } from './dead-letter';
 import { Recorder, ingestMessages } from './ingest-messages';
@@ -39,7 +40,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
   private startError: string | undefined;
   private stopping = false;
   private readonly waits = new Pause();
-  private readonly record: Recorder = (bodies, batch) => this.commands.execute(new RecordEvents(bodies, batch));
+  private readonly record: Recorder = (bodies, batch) => this.commands.execute(new RecordEvents(bodies, batch, KAFKA_INGEST_WRITER));
 
   constructor(
     private readonly commands: CommandBus,

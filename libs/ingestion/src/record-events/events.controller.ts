@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/route-access';
+import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/route-access';
 import { ValidationError } from '@tessera/platform/errors';
+import { writerOf } from './event-writer';
 import { RecordEvents, RecordedResult } from './record-events.command';
 
 export const BATCH_MAX_EVENTS = 1000;
@@ -13,20 +14,20 @@ export class EventsController {
 
   @Post()
   @HttpCode(202)
-  async recordOne(@Body() body: unknown): Promise<RecordedResult> {
-    const [result] = await this.commands.execute(new RecordEvents([body], false));
+  async recordOne(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<RecordedResult> {
+    const [result] = await this.commands.execute(new RecordEvents([body], false, writerOf(request.principal)));
     return result;
   }
 
   @Post('batch')
   @HttpCode(202)
-  async recordBatch(@Body() body: unknown): Promise<{ results: RecordedResult[] }> {
+  async recordBatch(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<{ results: RecordedResult[] }> {
     const events = (body as { events?: unknown } | null)?.events;
     if (!Array.isArray(events) || events.length < 1 || events.length > BATCH_MAX_EVENTS || Object.keys(body as object).length !== 1) {
       throw new ValidationError('a batch is {"events": [...]} with 1 to 1000 events', [
         { pointer: '/events', rule: 'arraySize', message: `events must be an array of 1 to ${BATCH_MAX_EVENTS} events, and the only field` },
       ]);
     }
-    return { results: await this.commands.execute(new RecordEvents(events, true)) };
+    return { results: await this.commands.execute(new RecordEvents(events, true, writerOf(request.principal))) };
   }
 }

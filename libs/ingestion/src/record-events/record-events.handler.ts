@@ -5,6 +5,8 @@ import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-
 import { ValidationError } from '@tessera/platform/errors';
 import { appendSeconds, eventsAppended, eventsRejected } from '@tessera/platform/health/metrics';
 import { RecordEvents, RecordedResult } from './record-events.command';
+import { EventIdTakenError, foreignEventIds } from './event-writer';
+import { EventWritersRepository } from './event-writers.repository';
 import { prepareAppends } from './prepare-appends';
 
 @CommandHandler(RecordEvents)
@@ -12,13 +14,20 @@ export class RecordEventsHandler implements ICommandHandler<RecordEvents> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(TESSERA_CONFIG) private readonly config: TesseraConfig,
+    private readonly writers: EventWritersRepository,
   ) {}
 
-  async execute({ bodies, batch }: RecordEvents): Promise<RecordedResult[]> {
+  async execute({ bodies, batch, writer }: RecordEvents): Promise<RecordedResult[]> {
     const prepared = prepareAppends(bodies, { now: new Date(), currency: this.config.currency }, batch);
     if (!prepared.ok) {
       eventsRejected.inc({ reason: 'validation' }, bodies.length);
       throw new ValidationError(batch ? 'some events of the batch are not valid; nothing was stored' : 'the event is not valid; nothing was stored', prepared.errors);
+    }
+    const eventIds = prepared.appends.map((append) => append.events[0].eventId);
+    const taken = foreignEventIds(eventIds, await this.writers.claim(eventIds, writer.id), writer);
+    if (taken.length > 0) {
+      eventsRejected.inc({ reason: 'conflict' }, bodies.length);
+      throw new EventIdTakenError(taken);
     }
     const timer = appendSeconds.startTimer({ store: this.store.name });
     const results = await this.store.append(prepared.appends).catch((error: unknown) => {

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
+import { QueryRunner } from 'typeorm';
+import { PostgresEventStore, anyRevision } from '@tessera/event-store';
+import { EventWritersRepository } from './event-writers.repository';
+import { EventWriters1764000000610 } from './migrations/1764000000610-event-writers';
+
+describe('EventWritersRepository: the first writer of every eventId', () => {
+  let database: TestDatabase;
+  let writers: EventWritersRepository;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('event_writers');
+    writers = new EventWritersRepository(database.pool);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('keeps the first writer: a later claim by another writer answers the first', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    expect(await writers.claim([a], 'key-1')).toEqual(new Map([[a, 'key-1']]));
+    expect(await writers.claim([a, b, a], 'key-2')).toEqual(new Map([[a, 'key-1'], [b, 'key-2']]));
+  });
+
+  it('answers unknown (null) for an eventId stored before writers were kept', async () => {
+    const legacy = randomUUID();
+    await database.pool.query('insert into ingest_event_writers (event_id, writer) values ($1, null)', [legacy]);
+    expect(await writers.claim([legacy], 'key-1')).toEqual(new Map([[legacy, null]]));
+  });
+
+  it('answers the owner that a concurrent request committed while this claim waited on it', async () => {
+    const eventId = randomUUID();
+    const other = await database.pool.connect();
+    try {
+      await other.query('begin');
+      await other.query(`insert into ingest_event_writers (event_id, writer) values ($1, 'key-1')`, [eventId]);
+      const claim = writers.claim([eventId], 'key-1');
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await database.pool.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%ingest_event_writers%'`);
+        if (rows.length > 0) break;
+        if (Date.now() > deadline) throw new Error('the claim never waited on the concurrent insert');
+        await new Promise((done) => setTimeout(done, 10));
+      }
+      await other.query('commit');
+      expect(await claim).toEqual(new Map([[eventId, 'key-1']]));
+    } finally {
+      other.release();
+    }
+  });
+
+  it('migrates events stored before writers were kept as of unknown writer, so no key may compare them', async () => {
+    const eventId = randomUUID();
+    const event = { eventId, type: 'PageViewed', occurredAt: '2026-11-20T10:00:00+08:00', channel: 'web', data: { url: '/' }, metadata: {}, contentHash: 'h' };
+    await new PostgresEventStore(database.pool).append([{ streamId: `customer-${randomUUID()}`, expectedRevision: anyRevision, events: [event] }]);
+    const migration = new EventWriters1764000000610();
+    const runner = { query: (sql: string) => database.pool.query(sql) } as unknown as QueryRunner;
+    await migration.down(runner);
+    await migration.up(runner);
+    expect(await writers.claim([eventId], 'key-1')).toEqual(new Map([[eventId, null]]));
+  });
+});
