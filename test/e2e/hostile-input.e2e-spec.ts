@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { ADMIN_KEY, Answer, TestApp, call, startTestApp } from '../support/test-app';
+import { rawRequest } from '../support/raw-request';
+import { Answer, TestApp, call, startTestApp } from '../support/test-app';
 
 /**
  * Issue 9, "every bad input is a 4xx": each request a black-box fuzz answered 500 (or with a
@@ -18,32 +18,6 @@ const event = (customerId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-
-/** Sends bytes exactly as given (fetch would normalise the path and refuse odd headers). */
-export function rawRequest(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method, path, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
 
 function expectProblem(answer: Answer, status: number, error?: { pointer: string; rule?: string; index?: number }): void {
   expect({ status: answer.status, type: answer.headers.get('content-type') }).toEqual({ status, type: expect.stringContaining('application/problem+json') });
