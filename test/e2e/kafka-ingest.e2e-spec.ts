@@ -181,6 +181,29 @@ describeWithKafka('Kafka ingestion (role ingest)', () => {
     expect(await storedCount()).toBe(before + 1);
   });
 
+  it('sends hostile messages (NUL, lone surrogates, deep JSON, huge numbers, wrong types, a large value) to the DLQ with a problem, and keeps consuming', async () => {
+    const customer = `c-${randomUUID()}`;
+    const valid = envelope(customer);
+    const hostile: [string, string, { pointer: string; rule: string }][] = [
+      ['nul', JSON.stringify(envelope(customer, { data: { url: '/a\u0000' } })), { pointer: '/data/url', rule: 'storableText' }],
+      ['surrogate', JSON.stringify(envelope(customer, { type: 'CustomerRegistered', data: { email: 'x@y.z' } })).replace('x@y.z', 'x\\ud800@y.z'), { pointer: '/data/email', rule: 'storableText' }],
+      ['nul-metadata', JSON.stringify(envelope(customer, { metadata: { source: '\u0000' } })), { pointer: '/metadata/source', rule: 'storableText' }],
+      ['deep', JSON.stringify(envelope(customer)).replace('"data":{', `"data":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)},`), { pointer: expect.any(String) as unknown as string, rule: 'maxDepth' }],
+      ['huge-number', JSON.stringify(envelope(customer)).replace('"data":{', '"data":{"n":1e400,'), { pointer: '/data/n', rule: 'finiteNumber' }],
+      ['wrong-types', JSON.stringify(envelope(customer, { customerId: 5, occurredAt: true, data: [] })), { pointer: '/customerId', rule: expect.any(String) as unknown as string }],
+      ['large', JSON.stringify(envelope(customer, { data: { url: 'x'.repeat(500_000) } })), { pointer: '/data/url', rule: expect.any(String) as unknown as string }],
+    ];
+    const before = await storedCount();
+    await produce(topics.ingest, [...hostile.map(([id, value]) => ({ key: customer, value, headers: { 'message-id': `hostile-${id}-${customer}` } })), { key: customer, value: JSON.stringify(valid) }]);
+    for (const [id, , error] of hostile) {
+      const letter = await deadLetterWith(`hostile-${id}-${customer}`);
+      expect({ id, problem: letter.value.problem }).toEqual({ id, problem: expect.objectContaining({ status: 400, errors: expect.arrayContaining([expect.objectContaining(error)]) }) });
+      expect(letter.headers['dlq-reason']).toBe('validation');
+    }
+    await eventually('the valid message after them', async () => (await timelineIds(app, customer)).length === 1);
+    expect(await storedCount()).toBe(before + 1);
+  });
+
   it('sends a 409 (a known eventId with other content) to the DLQ; the first content stays', async () => {
     const customer = `c-${randomUUID()}`;
     const first = envelope(customer);

@@ -2,6 +2,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
+import { hardenFastify, hardenedServerOptions } from '@tessera/platform/http/harden-fastify';
 import { AppModule } from './app.module';
 import { hardenHttp } from './harden-http';
 import { Runtime } from './runtime';
@@ -9,21 +10,24 @@ import { Runtime } from './runtime';
 /** Builds the HTTP application on Fastify (DESIGN §10: about twice Express's throughput under Nest). */
 export async function createApp(runtime: Runtime, options: { logger?: ConsoleLogger | false } = {}): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = runtime.config;
-  const adapter = new FastifyAdapter({ bodyLimit: bodyLimitBytes.batch, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({ bodyLimit: bodyLimitBytes.batch, logger: false, return503OnClosing: true, ...hardenedServerOptions() });
   const fastify = adapter.getInstance();
+  // JSON bodies only (text/plain and forms: 415), with storable text, finite numbers and bounded
+  // depth; single, storable query parameters.
+  hardenFastify(fastify);
   // A single event may be at most 1 MiB; Fastify refuses a larger body from its Content-Length or
   // as soon as the stream passes the limit, without buffering it all.
   fastify.addHook('onRoute', (route) => {
     if (route.url === '/v1/events' && route.method === 'POST') route.bodyLimit = bodyLimitBytes.single;
   });
-  // JSON only: a text/plain body is refused with 415, not parsed as a string.
-  fastify.removeContentTypeParser(['text/plain']);
   // Fastify's own errors (bad JSON, media type, size) reach Nest's error handler and so the
   // global ProblemDetailsFilter, like every other error.
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
     logger: options.logger ?? new ConsoleLogger({ json: true, logLevels: logLevels(runtime.config.logLevel) }),
     abortOnError: false,
+    // hardenFastify registers the only body parser (JSON); Nest's would replace it.
+    bodyParser: false,
   });
   await hardenHttp(app, runtime.config);
   await app.get(ApiKeysService).ensureAdminKey(runtime.adminKey.key, runtime.adminKey.source === 'env');

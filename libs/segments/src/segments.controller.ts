@@ -79,7 +79,7 @@ export class SegmentsController {
       errors.push({ pointer: '/query/limit', rule: 'range', message: `limit must be an integer from 1 to ${MAX_LIMIT}` });
     }
     const cursor = query.cursor;
-    if (cursor !== undefined && !(typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(cursor))) errors.push({ pointer: '/query/cursor', rule: 'isCursor', message: 'cursor must be a nextCursor value from a previous page' });
+    if (cursor !== undefined && !(typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(cursor) && IDENTIFIER.test(Buffer.from(cursor, 'base64url').toString('utf8')))) errors.push({ pointer: '/query/cursor', rule: 'isCursor', message: 'cursor must be a nextCursor value from a previous page' });
     if (errors.length > 0) throw new ValidationError('the members request is not valid', errors);
     return this.queries.members(id, limit === undefined ? 100 : Number(limit), cursor as string | undefined);
   }

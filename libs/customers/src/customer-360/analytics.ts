@@ -5,6 +5,7 @@ import { FieldError } from '@tessera/platform/errors';
 import { Pool } from 'pg';
 import { STAGES } from './lifecycle';
 import { npsFromCounts, round2 } from './satisfaction';
+import { isCalendarDate } from '@tessera/platform/calendar';
 import { dayOf } from '@tessera/platform/day-of';
 import { DAY_MS } from './time';
 import { VALUE_TIERS } from './value-tier';
@@ -142,10 +143,10 @@ export class AnalyticsQueries {
   /** `from`/`to` inclusive dates in the deployment's time zone; default: the last 30 days. */
   period(from: string | undefined, to: string | undefined, errors: FieldError[]): Period {
     const today = dayOf(Date.now(), this.config.timezone);
-    const date = /^\d{4}-\d{2}-\d{2}$/;
     const valid = (name: string, value: string | undefined) => {
       if (value === undefined) return true;
-      if (date.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) return true;
+      // a real day PostgreSQL's date takes (no 2024-02-30, no year 0000)
+      if (isCalendarDate(value)) return true;
       errors.push({ pointer: `/query/${name}`, rule: 'isDate', message: `${name} must be a date YYYY-MM-DD` });
       return false;
     };

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IDENTIFIER } from '@tessera/catalog/field-rules';
+import { isStorableInstant } from '@tessera/platform/calendar';
 import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/route-access';
 import { canReadPersonalData } from '@tessera/platform/auth/scopes';
 import { FieldError, ValidationError } from '@tessera/platform/errors';
@@ -66,13 +67,16 @@ export class CustomersController {
   }
 }
 
-/** A cursor carries the sort value of its last row: it must be one of that sort's values. */
+/**
+ * A cursor carries the sort value and customer id of its last row: a forged one must hold values
+ * PostgreSQL takes (a real id, a real instant), or the query would fail rather than answer 400.
+ */
 function cursorFits(text: string, sort: string): boolean {
   const cursor = decodeCursor(text);
-  if (!cursor) return false;
+  if (!cursor || !IDENTIFIER.test(cursor.id)) return false;
   if (sort === 'customerId') return cursor.v === null;
   if (cursor.v === null) return true;
-  return sort === '-netSpend365d' ? /^-?\d{1,18}$/.test(cursor.v) : /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test(cursor.v);
+  return sort === '-netSpend365d' ? /^-?\d{1,18}$/.test(cursor.v) : isStorableInstant(cursor.v);
 }
 
 function checkId(customerId: string): void {

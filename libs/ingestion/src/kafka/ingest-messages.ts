@@ -1,5 +1,6 @@
 import { FieldError, TesseraError, ValidationError } from '@tessera/platform/errors';
 import { ProblemDetails, problemFromError } from '@tessera/platform/http/problem-details';
+import { checkStorableJson } from '@tessera/platform/validation/storable-json';
 import { RecordedResult } from '../record-events/record-events.command';
 import { ValidationContext, validateEvent } from '../record-events/validate-event';
 import { InboundMessage } from './message-consumer';
@@ -68,11 +69,17 @@ export function parseValue(value: string | null): ParsedValue {
     error: new ValidationError('the message is not one JSON event envelope; nothing was stored', [{ pointer: '', rule: 'isJson', message }]),
   });
   if (value === null) return refuse(null, 'the message has no value; it must carry one JSON event envelope');
+  let body: unknown;
   try {
-    return { ok: true, body: JSON.parse(value) as unknown };
+    body = JSON.parse(value) as unknown;
   } catch (error) {
     return refuse(value, `the message value is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // The rule every HTTP body meets: text PostgreSQL can store, finite numbers, bounded depth.
+  // The original stays the raw text: a value nested too deep would not serialise again.
+  const errors = checkStorableJson(body);
+  if (errors.length > 0) return { ok: false, original: value, error: new ValidationError('the message holds values that cannot be stored; nothing was stored', errors) };
+  return { ok: true, body };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Channel, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
+import { isCalendarDate } from '@tessera/platform/calendar';
 import { FieldError } from '@tessera/platform/errors';
 import { compileValidator } from './compile-validator';
 
@@ -77,16 +78,6 @@ function timeRules(occurredAt: string, now: Date): FieldError[] {
   return [];
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Date.parse rolls 2026-02-30 over to March; a fact's date must exist. */
-function isCalendarDate(date: string): boolean {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
-}
 
 function currencyRule(data: Record<string, unknown>, currency: string): FieldError[] {
   if (typeof data.currency !== 'string' || data.currency === currency) return [];

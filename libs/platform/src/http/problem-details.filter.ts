@@ -57,6 +57,10 @@ function fastifyProblem(error: unknown): ProblemDetails | undefined {
       return problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem(400, 'malformed-json', 'Malformed JSON', 'The body is empty but the content type is application/json');
+    case 'FST_ERR_BAD_URL':
+      return problem(400, 'bad-url', 'Malformed URL', 'The path is not valid percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem(414, 'uri-too-long', 'Path too long', 'A path segment is longer than any id the API accepts');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problem(400, 'bad-content-length', 'Bad Content-Length', message ?? 'Content-Length does not match the body');
     default:

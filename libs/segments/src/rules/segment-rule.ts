@@ -1,5 +1,7 @@
+import { isStorableInstant } from '@tessera/platform/calendar';
 import { durationMs } from '@tessera/platform/config/duration';
 import { escapePointer, FieldError } from '@tessera/platform/errors';
+import { isStorableText } from '@tessera/platform/validation/storable-json';
 import { isSegmentField, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 
 /** The rule language of DESIGN §5: `all`/`any`/`not` over comparisons of whitelisted fields. */
@@ -71,14 +73,14 @@ export function checkRule(input: unknown, base = '/rule'): RuleCheck {
 function checkValue(field: SegmentFieldName, op: Operator, value: unknown, given: boolean, at: string, fail: (pointer: string, rule: string, message: string) => void): void {
   const type = SEGMENT_FIELDS[field].type;
   const scalarOf = (v: unknown) =>
-    type === 'number' ? typeof v === 'number' && Number.isFinite(v) : type === 'boolean' ? typeof v === 'boolean' : type === 'timestamp' ? isInstant(v) : typeof v === 'string' && v.length <= 200;
+    type === 'number' ? isRuleNumber(v) : type === 'boolean' ? typeof v === 'boolean' : type === 'timestamp' ? isInstant(v) : typeof v === 'string' && v.length <= 200 && isStorableText(v);
   switch (op) {
     case 'exists':
       if (given && typeof value !== 'boolean') fail(at, 'isBoolean', 'exists takes true (default) or false');
       return;
     case 'contains':
       if (type !== 'list') return fail(at.replace(/\/value$/, '/op'), 'opForField', `contains applies to list fields (tags, interests, channels), not ${field}`);
-      if (typeof value !== 'string' || value.length === 0 || value.length > 200) fail(at, 'isString', 'contains takes a string of 1–200 characters');
+      if (typeof value !== 'string' || value.length === 0 || value.length > 200 || !isStorableText(value)) fail(at, 'isString', 'contains takes a string of 1–200 storable characters');
       return;
     case 'within':
     case 'before':
@@ -90,7 +92,7 @@ function checkValue(field: SegmentFieldName, op: Operator, value: unknown, given
     case 'lt':
     case 'lte':
       if (type !== 'number' && type !== 'timestamp') return fail(at.replace(/\/value$/, '/op'), 'opForField', `${op} applies to numbers and instants, not ${field}`);
-      if (!scalarOf(value)) fail(at, type === 'number' ? 'isNumber' : 'isInstant', type === 'number' ? 'value must be a number' : 'value must be an ISO-8601 date-time with an offset');
+      if (!scalarOf(value)) fail(at, type === 'number' ? 'isNumber' : 'isInstant', type === 'number' ? `value must be a number from -${MAX_RULE_NUMBER} to ${MAX_RULE_NUMBER}` : 'value must be an ISO-8601 date-time with an offset');
       return;
     case 'in':
       if (type === 'list') return fail(at.replace(/\/value$/, '/op'), 'opForField', `in applies to single values; use contains for ${field}`);
@@ -109,6 +111,17 @@ function checkValue(field: SegmentFieldName, op: Operator, value: unknown, given
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** An instant the evaluator (Date.parse) and the backfill (timestamptz) both read, the same way. */
 function isInstant(value: unknown): boolean {
-  return typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+  return typeof value === 'string' && INSTANT.test(value) && isStorableInstant(value) && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * Larger than any profile figure (amounts ≤ 10^12 minor units), and small enough that a double
+ * holds every integer exactly, so the evaluator's and numeric's comparisons agree.
+ */
+export const MAX_RULE_NUMBER = 1e15;
+
+function isRuleNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_RULE_NUMBER;
 }
