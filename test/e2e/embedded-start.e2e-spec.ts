@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@tessera/platform/database/embedded-postgres';
 import { TesseraProcess, startTessera } from '../../bench/support/tessera-process';
 import { call } from '../support/test-app';
+import { makeTempDir, removeTempDir } from '../support/temp-dirs';
 
 /** The built entry point (npm test builds first, in pretest). */
 const MAIN = resolve(__dirname, '../../dist/apps/tessera/src/main.js');
@@ -20,12 +19,12 @@ describe('npm start on the embedded default', () => {
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (pretest)`);
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-data-'));
+    dataDir = await makeTempDir('tessera-e2e-data-');
     port = await freePort();
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await removeTempDir(dataDir);
   });
 
   const start = async (): Promise<TesseraProcess> => {
