@@ -45,6 +45,12 @@ export async function removeTempDirsOfDeadRuns(log: (line: string) => void, now 
   }
 }
 
+/** Stops the embedded PostgreSQL serving `<dir>/pg`, if one runs (after a test killed its app hard). */
+export async function stopEmbeddedServerOf(dir: string): Promise<void> {
+  const server = postgresPid(dir);
+  if (server !== undefined) await stopProcess(server);
+}
+
 function ownerPid(dir: string): number | undefined {
   try {
     const pid = Number(readFileSync(join(dir, OWNER_FILE), 'utf8').trim());
