@@ -10,7 +10,8 @@ export type TesseraProcess = {
  * Starts the built app (`main`: dist/apps/tessera/src/main.js) as a separate process, as
  * `npm start` runs it, and resolves once it prints its banner; rejects with its output if it exits first. */
 export function startTessera(main: string, env: NodeJS.ProcessEnv, options: { timeoutMs?: number; nodeArgs?: string[]; detached?: boolean } = {}): Promise<TesseraProcess> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  // a deadline about correctness (it never started), not speed: a first start runs initdb, on a busy machine too
+  const timeoutMs = options.timeoutMs ?? 180_000;
   // detached: the child leads a process group of its own, as `npm start` in a terminal does, so a
   // test can signal the whole group the way Ctrl-C does (process.kill(-pid, 'SIGINT')).
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
