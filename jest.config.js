@@ -1,6 +1,9 @@
-// Unit specs (*.spec.ts) are pure; integration specs (*.int-spec.ts) talk to real PostgreSQL,
-// Kafka and EventStoreDB; e2e specs (test/e2e/*.e2e-spec.ts) drive the started app over HTTP.
-// test/support/global-setup.ts provisions the services once per run.
+// Unit specs (*.spec.ts) are pure and need no services; integration specs (*.int-spec.ts) talk to
+// real PostgreSQL, Kafka and EventStoreDB; e2e specs (test/e2e/*.e2e-spec.ts) drive the started
+// app over HTTP. test/support/global-setup.ts provisions the services once per run. It is set per
+// project, not at the root: jest runs a project's globalSetup only when a test of that project
+// runs, and runs one module once however many projects name it. So `npm run test:unit` starts
+// nothing, and `npm test` starts the services once for integration and e2e together.
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -12,12 +15,18 @@ const shared = {
   rootDir: __dirname,
 };
 
-module.exports = {
+const withServices = {
+  ...shared,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // a generous per-test deadline (test/support/slow-tests.ts) instead of jest's 5 s
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
+};
+
+module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.spec.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'], slowTestThreshold: 30 },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    { ...withServices, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'], slowTestThreshold: 30 },
+    { ...withServices, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
   ],
 };

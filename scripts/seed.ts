@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
-import { SeedProgress, SeedRequestError, SeedSummary, seed } from '@tessera/demo-data';
+import { SeedProgress, SeedRequestError, SeedSummary, demoCustomerId, freshNamespace, isNamespace, namespacedId, seed } from '@tessera/demo-data';
 import { apiKey, apiUrl, bar, count, duration } from './support/cli';
 
 /**
- * npm run seed -- --customers N [--url URL] [--key KEY] [--seed 42] [--concurrency 4] [--batch 500]
+ * npm run seed -- --customers N [--url URL] [--key KEY] [--seed 42] [--namespace NS] [--concurrency 4] [--batch 500]
  * Fills a running Tessera with generated Chinese retail customers over POST /v1/events/batch.
- * Progress goes to stderr, the summary line to stdout.
+ * Each run writes into a fresh namespace (customer ids `<ns>-c-000042`, eventIds derived from it),
+ * so it never collides with customers already there (the --demo set, an earlier seed); the same
+ * --namespace, --seed and --now re-send a run as duplicates. Progress goes to stderr, the summary
+ * line to stdout.
  */
-const USAGE = 'usage: npm run seed -- --customers N [--url http://localhost:3000] [--key KEY] [--seed 42] [--concurrency 4] [--batch 500] [--events-per-customer 20] [--now 2026-03-15T12:00:00+08:00]';
+const USAGE = 'usage: npm run seed -- --customers N [--url http://localhost:3000] [--key KEY] [--seed 42] [--namespace NS (default: a fresh one)] [--concurrency 4] [--batch 500] [--events-per-customer 20] [--now 2026-03-15T12:00:00+08:00]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,6 +19,7 @@ async function main(): Promise<void> {
       url: { type: 'string' },
       key: { type: 'string' },
       seed: { type: 'string', default: '42' },
+      namespace: { type: 'string' },
       concurrency: { type: 'string', default: '4' },
       batch: { type: 'string', default: '500' },
       'events-per-customer': { type: 'string', default: '20' },
@@ -28,12 +32,15 @@ async function main(): Promise<void> {
   const now = values.now === undefined ? undefined : new Date(values.now);
   if (now && Number.isNaN(now.getTime())) usageError('--now must be an ISO-8601 date-time');
   const customers = integer('--customers', values.customers, 1);
+  const namespace = values.namespace ?? freshNamespace();
+  if (!isNamespace(namespace)) usageError('--namespace must be 1-40 of A-Z a-z 0-9 . _ : @ -');
   const url = apiUrl(values.url);
   const progress = progressReporter(customers);
   const summary = await seed({
     url,
     key: apiKey(values.key, usageError),
     customers,
+    namespace,
     seed: integer('--seed', values.seed, 0),
     concurrency: integer('--concurrency', values.concurrency, 1, 64),
     batchSize: integer('--batch', values.batch, 1, 1000),
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
     onProgress: progress.update,
   }).finally(progress.finish);
   process.stdout.write(`${summaryLine(summary, url)}\n`);
+  process.stdout.write(`customers ${namespacedId(namespace, demoCustomerId(1))} … ${namespacedId(namespace, demoCustomerId(customers))}; to re-send this run: --namespace ${namespace} --seed ${values.seed} --now ${summary.now.toISOString()}\n`);
 }
 
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -94,7 +102,7 @@ main().catch((error: unknown) => {
   if (error instanceof SeedRequestError) {
     process.stderr.write(`seed failed: the API answered ${error.status}\n${pretty(error.body)}\n`);
     if (error.status === 409) {
-      process.stderr.write('seed: eventIds follow from --seed, and histories end at --now (default: the start of the current hour); this seed was run before with another --now. Re-run with that --now, another --seed, or a fresh TESSERA_DATA_DIR.\n');
+      process.stderr.write('seed: eventIds follow from --namespace and --seed, and histories end at --now (default: the start of the current hour); this namespace was seeded before with another --now. Re-run with that --now, or without --namespace (a fresh one).\n');
     }
   } else {
     process.stderr.write(`seed failed: ${describeError(error)}\n`);

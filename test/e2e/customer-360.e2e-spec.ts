@@ -1,8 +1,9 @@
 import { customerHistory, daysAgo, ScenarioEvent } from '@tessera/customers/customer-360/testing/scenario';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { call, startTestApp, TestApp } from '../support/test-app';
+import { eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
 
-jest.setTimeout(60_000);
+jest.setTimeout(SLOW_TEST_TIMEOUT_MS);
 
 /**
  * The read side over HTTP: send a scenario through the public API, wait on the projection's
@@ -21,15 +22,11 @@ describe('customer 360 over HTTP', () => {
     expect(answer.status).toBe(202);
     return answer.body.results.at(-1).position as string;
   };
-  const projected = async (position: string) => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+  const projected = (position: string) =>
+    eventually(`the projection at ${position}`, async () => {
       const { body } = await call(app.url, 'GET', '/v1/projections/customer-360');
-      if (body.position === position) return body;
-      if (Date.now() > deadline) throw new Error(`projection at ${body.position}, waiting for ${position}`);
-      await new Promise((done) => setTimeout(done, 20));
-    }
-  };
+      return body.position === position ? body : undefined;
+    });
   const key = async (scopes: string[]) => (await call(app.url, 'POST', '/v1/api-keys', { body: { name: scopes.join('+'), scopes } })).body.key as string;
 
   beforeAll(async () => {

@@ -6,9 +6,10 @@ import { TestDatabase, createTestDatabase } from '../support/database';
 import { describeWithKafka, kafkaBrokers } from '../support/kafka-suite';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { TestApp, call, startTestApp } from '../support/test-app';
+import { CORRECTNESS_DEADLINE_MS, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
 
 const brokers = kafkaBrokers;
-jest.setTimeout(90_000);
+jest.setTimeout(SLOW_TEST_TIMEOUT_MS);
 
 type DeadLetter = { key: string | null; value: { original: unknown; problem: Record<string, any> }; headers: Record<string, string> };
 
@@ -23,7 +24,7 @@ const envelope = (customerId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** Polls a condition (never a fixed sleep) until it holds. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = CORRECTNESS_DEADLINE_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

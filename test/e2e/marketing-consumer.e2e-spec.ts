@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
@@ -16,10 +15,10 @@ import {
 } from '../contracts/message-contracts';
 import { ConsumerProcess, Line } from '../support/example-consumer';
 import { describeWithKafka, kafkaBrokers, uniquePrefix } from '../support/kafka-suite';
+import { CORRECTNESS_DEADLINE_MS, eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
+import { makeTempDir, removeTempDir } from '../support/temp-dirs';
 
-const WAIT_MS = 45_000;
-jest.setTimeout(150_000);
-
+jest.setTimeout(SLOW_TEST_TIMEOUT_MS);
 
 /**
  * The copyable marketing consumer (examples/marketing-consumer) against a real broker: consent is
@@ -36,7 +35,7 @@ describeWithKafka('marketing consumer example (examples/marketing-consumer)', ()
   let workDir: string;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'tessera-marketing-consumer-'));
+    workDir = await makeTempDir('tessera-e2e-work-');
     admin = kafka.admin();
     await admin.connect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
@@ -53,7 +52,7 @@ describeWithKafka('marketing consumer example (examples/marketing-consumer)', ()
       await admin.deleteTopics({ topics: created }).catch(() => undefined);
       await admin.disconnect();
     }
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    if (workDir) await removeTempDir(workDir);
   });
 
   /** A fresh topic prefix (both published topics created), state file and consumer group. */
@@ -196,9 +195,5 @@ describeWithKafka('marketing consumer example (examples/marketing-consumer)', ()
 });
 
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  await eventually(what, condition, CORRECTNESS_DEADLINE_MS, 50);
 }

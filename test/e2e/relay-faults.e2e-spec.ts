@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { describeWithKafka, kafkaBrokers, kafkaSource, readTopics, uniquePrefix } from '../support/kafka-suite';
 import { call, startTestApp, TestApp } from '../support/test-app';
+import { CORRECTNESS_DEADLINE_MS, eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
 
-jest.setTimeout(300_000);
+jest.setTimeout(2 * SLOW_TEST_TIMEOUT_MS);
 
 const MAIN = resolve(__dirname, '../../dist/apps/tessera/src/main.js');
 const KAFKA_SH = resolve(__dirname, '../../infra/kafka/kafka.sh');
 
 const exited = (child: ChildProcess) => new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
-const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * The relay's delivery guarantees against the real broker (DESIGN §7): every committed outbox row
@@ -48,11 +48,8 @@ describeWithKafka('outbox relay under faults', () => {
       });
 
     const first = start();
-    for (;;) {
-      const left = await depth();
-      if (left < total) break;
-      await pause(20);
-    }
+    // Killed once it has published something, so the kill lands mid-publish however slow the machine.
+    await eventually('the first relay to publish', async () => (await depth()) < total, CORRECTNESS_DEADLINE_MS, 20);
     first.kill('SIGKILL');
     await exited(first);
     const leftAfterKill = await depth();
@@ -61,14 +58,14 @@ describeWithKafka('outbox relay under faults', () => {
 
     const second = start();
     try {
-      while ((await depth()) > 0) await pause(100);
+      await eventually('an empty outbox', async () => (await depth()) === 0, 2 * CORRECTNESS_DEADLINE_MS, 100);
     } finally {
       second.kill('SIGTERM');
       await exited(second);
     }
 
     const seen = new Map<string, string>();
-    const messages = await readTopics([topic], (all) => new Set(all.map((m) => m.headers['message-id'])).size >= total, 180_000);
+    const messages = await readTopics([topic], (all) => new Set(all.map((m) => m.headers['message-id'])).size >= total, 2 * CORRECTNESS_DEADLINE_MS);
     const lastN = new Map<string, number>();
     for (const m of messages) {
       const id = m.headers['message-id'];
@@ -107,18 +104,14 @@ describeWithKafka('outbox relay under faults', () => {
         return answer.body.position as string;
       };
       await send('b-1', 'o-0', 100);
-      while ((await call(app.url, 'GET', '/v1/outbox')).body.depth > 0) await pause(50);
+      await eventually('an empty outbox', async () => (await call(app.url, 'GET', '/v1/outbox')).body.depth === 0);
 
       let waiting: { key: string; message_id: string; topic: string }[] = [];
       kafkaSh('stop');
       try {
         let last = '';
         for (let i = 1; i <= 12; i += 1) last = await send(`b-${i % 3}`, `o-${i}`, 100 * i);
-        for (;;) {
-          const { body } = await call(app.url, 'GET', '/v1/projections/customer-360');
-          if (body.position === last) break;
-          await pause(50);
-        }
+        await eventually(`the projection at ${last}`, async () => (await call(app.url, 'GET', '/v1/projections/customer-360')).body.position === last);
         const profile = await call(app.url, 'GET', '/v1/customers/b-0');
         expect(profile.status).toBe(200);
         expect(profile.body.orderCount).toBe(4);
@@ -136,11 +129,11 @@ describeWithKafka('outbox relay under faults', () => {
       } finally {
         kafkaSh('start');
       }
-      while ((await call(app.url, 'GET', '/v1/outbox')).body.depth > 0) await pause(100);
+      await eventually('an empty outbox after the broker returned', async () => (await call(app.url, 'GET', '/v1/outbox')).body.depth === 0);
 
       // What waited came out, and each customer's messages in the order the outbox held them.
       const topics = [...new Set(waiting.map((w) => w.topic))];
-      const messages = await readTopics(topics, (all) => waiting.every((w) => all.some((m) => m.headers['message-id'] === w.message_id)), 120_000);
+      const messages = await readTopics(topics, (all) => waiting.every((w) => all.some((m) => m.headers['message-id'] === w.message_id)));
       for (const customerId of ['b-0', 'b-1', 'b-2']) {
         for (const topic of topics) {
           const expected = waiting.filter((w) => w.key === customerId && w.topic === topic).map((w) => w.message_id);

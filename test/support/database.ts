@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { isAlive } from './temp-dirs';
 
 /**
  * Each suite gets its own database, copied from a template the global setup migrated once
@@ -48,15 +49,6 @@ export async function dropDatabasesOfDeadRuns(admin: Client): Promise<void> {
     const pid = RUN_LABEL.exec(label ?? '')?.[1];
     if (pid !== undefined && isAlive(Number(pid))) continue;
     await admin.query(`drop database if exists ${datname} with (force)`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

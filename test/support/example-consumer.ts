@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { CORRECTNESS_DEADLINE_MS } from './eventually';
 
 const EXAMPLE = resolve(__dirname, '../../examples/marketing-consumer/index.js');
-const WAIT_MS = 45_000;
+const WAIT_MS = CORRECTNESS_DEADLINE_MS;
 
 export type Line = Record<string, unknown>;
 

@@ -1,12 +1,10 @@
 import './register-paths';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MIGRATIONS } from '../../apps/tessera/src/migrations';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { openDatabase } from '../../libs/platform/src/database/data-source';
 import { dropDatabasesOfDeadRuns, runComment, withAdmin, withDatabase } from './database';
 import { provisionKafka } from '../../scripts/support/kafka-broker';
+import { makeTempDir, removeTempDir, removeTempDirsOfDeadRuns } from './temp-dirs';
 
 /**
  * Provisions the real services once per run (DESIGN §9): PostgreSQL from DATABASE_URL or an
@@ -21,6 +19,8 @@ const log = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
 
 export default async function globalSetup(): Promise<void> {
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  process.env.TESSERA_TEST_RUN_PID = String(process.pid);
+  await removeTempDirsOfDeadRuns(log);
   const adminUrl = await provisionPostgres();
   const template = `tessera_template_${runId}`;
   await withAdmin(adminUrl, async (admin) => {
@@ -31,7 +31,6 @@ export default async function globalSetup(): Promise<void> {
   const dataSource = await openDatabase(withDatabase(adminUrl, template), MIGRATIONS, 2);
   await dataSource.destroy();
   teardowns.push(() => withAdmin(adminUrl, async (admin) => void (await admin.query(`drop database if exists ${template} with (force)`))));
-  process.env.TESSERA_TEST_RUN_PID = String(process.pid);
   process.env.TESSERA_TEST_PG_ADMIN_URL = adminUrl;
   process.env.TESSERA_TEST_PG_TEMPLATE = template;
   log(`PostgreSQL ready, template ${template}`);
@@ -53,9 +52,15 @@ async function provisionPostgres(): Promise<string> {
     log('PostgreSQL from DATABASE_URL');
     return process.env.DATABASE_URL;
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-test-pg-'));
+  const dataDir = await makeTempDir('tessera-test-pg-');
   log(`no DATABASE_URL: starting an embedded PostgreSQL in ${dataDir}`);
-  const embedded = await startEmbeddedPostgres(dataDir, (message) => log(message));
-  teardowns.push(embedded.stop);
+  const embedded = await startEmbeddedPostgres(dataDir, (message) => log(message)).catch(async (error: unknown) => {
+    await removeTempDir(dataDir);
+    throw error;
+  });
+  teardowns.push(async () => {
+    await embedded.stop();
+    await removeTempDir(dataDir);
+  });
   return withDatabase(embedded.url, 'postgres');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { CORRECTNESS_DEADLINE_MS } from './eventually';
 
 /**
  * Kafka suites run against the broker the global setup provisioned (TESSERA_TEST_KAFKA_*). Without
@@ -34,7 +35,7 @@ export type ReadMessage = { topic: string; partition: number; offset: string; ke
  * the deadline passes (then it throws with what it saw). Messages arrive per partition in order;
  * `done` is asked once per fetched batch.
  */
-export async function readTopics(topics: string[], done: (messages: ReadMessage[]) => boolean, timeoutMs = 60_000): Promise<ReadMessage[]> {
+export async function readTopics(topics: string[], done: (messages: ReadMessage[]) => boolean, timeoutMs = CORRECTNESS_DEADLINE_MS): Promise<ReadMessage[]> {
   const kafka = new Kafka({ clientId: 'tessera-test-reader', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
   const messages: ReadMessage[] = [];

@@ -28,6 +28,8 @@ export async function loadDemo(url: string, key: string, dataDir: string): Promi
       url,
       key,
       customers: DEMO_CUSTOMERS,
+      // the demo owns the plain ids (c-000001…); `npm run seed` writes into fresh namespaces beside it
+      namespace: null,
       now,
       onProgress: (p) => {
         const percent = Math.floor((100 * p.customersDone) / p.customers);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@tessera/platform/config/tessera-config';
+import { bannerLines } from './banner';
 import { createApp } from './create-app';
 import { DEMO_CUSTOMERS, loadDemo } from './demo';
 import { startRuntime } from './runtime';
@@ -31,19 +32,10 @@ async function main(): Promise<void> {
   const url = `http://localhost:${port}`;
   logger.log({ msg: 'tessera started', url, roles: [...config.roles], eventStore: runtime.eventStore.name, embeddedDatabase: runtime.embedded, kafka: config.kafkaBrokers.length > 0 ? config.kafkaBrokers : 'off' });
   process.stdout.write(
-    [
-      '',
-      `  Tessera is running: ${url}`,
-      `  API:     ${url}/v1/events   health: ${url}/health   metrics: ${url}/metrics`,
-      `  Admin key (${runtime.adminKey.source === 'env' ? 'from TESSERA_ADMIN_KEY' : `saved in ${config.dataDir}/admin-key`}): ${runtime.adminKey.key}`,
-      `  Database: ${runtime.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}   Kafka: ${config.kafkaBrokers.length > 0 ? config.kafkaBrokers.join(',') : 'off (set KAFKA_BROKERS)'}`,
-      `  Customers: ${url}/v1/customers   analytics: ${url}/v1/analytics/lifecycle   projections: ${url}/v1/projections`,
-      demo ? `  Demo: loading ${DEMO_CUSTOMERS} generated customers through the API (progress in the log)` : '  Demo data: start with `npm start -- --demo`, or `npm run seed -- --customers N`',
-      '',
-    ].join('\n') + '\n',
+    `${bannerLines({ url, roles: config.roles, adminKey: runtime.adminKey, dataDir: config.dataDir, embedded: runtime.embedded, kafkaBrokers: config.kafkaBrokers, demo: demo ? { customers: DEMO_CUSTOMERS } : undefined }).join('\n')}\n`,
   );
 
-  if (demo) void loadDemo(`http://127.0.0.1:${port}`, runtime.adminKey.key, config.dataDir);
+  if (demo && config.roles.has('ingest')) void loadDemo(`http://127.0.0.1:${port}`, runtime.adminKey.key, config.dataDir);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -59,6 +51,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { HOUR } from './clock';
 import { generateHistories } from './generate-history';
 import { EventBody } from './history';
+import { inNamespace } from './namespace';
 
 export type SeedProgress = {
   customersDone: number;
@@ -12,7 +13,7 @@ export type SeedProgress = {
   seconds: number;
 };
 
-export type SeedSummary = { customers: number; events: number; duplicates: number; seconds: number; eventsPerSecond: number };
+export type SeedSummary = { customers: number; events: number; duplicates: number; seconds: number; eventsPerSecond: number; now: Date };
 
 export type SeedOptions = {
   /** Base URL of a running Tessera, e.g. http://localhost:3000. */
@@ -20,6 +21,13 @@ export type SeedOptions = {
   /** An API key with events:write (an admin key will do). */
   key: string;
   customers: number;
+  /**
+   * Prefix of this run's customer ids and salt of its eventIds (see `inNamespace`), so a run never
+   * collides with customers already stored: a fresh one per run (`freshNamespace`), or the same one
+   * to re-send a run as duplicates. `null` keeps the plain generated ids (`c-000042`), which the
+   * `--demo` start owns.
+   */
+  namespace: string | null;
   seed?: number;
   /** Requests in flight at once; default 4. */
   concurrency?: number;
@@ -55,8 +63,8 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 500));
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const now = options.now ?? new Date(Math.floor(Date.now() / HOUR) * HOUR);
-  const histories = generateHistories({ seed: options.seed ?? 42, customers: options.customers, now, eventsPerCustomer: options.eventsPerCustomer, years: options.years });
-  const units = requestUnits(histories, batchSize);
+  const generated = generateHistories({ seed: options.seed ?? 42, customers: options.customers, now, eventsPerCustomer: options.eventsPerCustomer, years: options.years });
+  const units = requestUnits(options.namespace === null ? generated : namespaced(generated, options.namespace), batchSize);
   const client = batchClient(options.url, options.key);
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
@@ -87,7 +95,11 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     client.close();
   }
   const elapsed = seconds();
-  return { customers: customersDone, events, duplicates, seconds: elapsed, eventsPerSecond: elapsed > 0 ? events / elapsed : 0 };
+  return { customers: customersDone, events, duplicates, seconds: elapsed, eventsPerSecond: elapsed > 0 ? events / elapsed : 0, now };
+}
+
+function* namespaced(histories: Iterable<EventBody[]>, namespace: string): Generator<EventBody[], void, undefined> {
+  for (const history of histories) yield inNamespace(history, namespace);
 }
 
 type Unit = { batches: EventBody[][]; customers: number };

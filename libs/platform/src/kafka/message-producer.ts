@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 
 /** One message to publish; `key` decides the partition, so one customer's messages stay in order. */
 export type OutboundMessage = {
@@ -34,7 +34,14 @@ export class KafkaMessageProducer implements MessageProducer {
     kafka: Kafka,
     private readonly maxBatchMessages = 5_000,
   ) {
-    this.producer = kafka.producer({ idempotent: PRODUCER_SETTINGS.idempotent, maxInFlightRequests: PRODUCER_SETTINGS.maxInFlightRequests, allowAutoTopicCreation: false });
+    // The default partitioner named explicitly (kafkajs warns when it is left implicit); bounded
+    // retries are deliberate, see BOUNDED_RETRIES_WARNING.
+    this.producer = kafka.producer({
+      idempotent: PRODUCER_SETTINGS.idempotent,
+      maxInFlightRequests: PRODUCER_SETTINGS.maxInFlightRequests,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {

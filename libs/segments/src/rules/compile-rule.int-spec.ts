@@ -16,7 +16,7 @@ import { evaluateRule } from './evaluate-rule';
 import { FieldType, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 import { checkRule, Rule } from './segment-rule';
 
-jest.setTimeout(120_000);
+jest.setTimeout(5 * 60_000);
 
 const TIME_ZONE = 'Asia/Shanghai';
 

@@ -24,7 +24,7 @@ export async function checkpointOf(pool: Pool, schema = 'customer_360'): Promise
 }
 
 /** Waits (polling, never a fixed sleep) until the projection checkpoint reached `position`. */
-export async function waitForCheckpoint(pool: Pool, position: string, timeoutMs = 60_000, schema = 'customer_360'): Promise<void> {
+export async function waitForCheckpoint(pool: Pool, position: string, timeoutMs = 120_000, schema = 'customer_360'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if ((await checkpointOf(pool, schema)).position === position) return;
