@@ -10,7 +10,7 @@ import { TestApp, call, startTestApp } from '../support/test-app';
 const brokers = kafkaBrokers;
 jest.setTimeout(90_000);
 
-type DeadLetter = { key: string | null; value: { original: unknown; problem: Record<string, any> }; headers: Record<string, string> };
+type DeadLetter = { key: string | null; value: { original: unknown; problem: Record<string, unknown> }; headers: Record<string, string> };
 
 const envelope = (customerId: string, extra: Record<string, unknown> = {}) => ({
   eventId: randomUUID(),

@@ -202,7 +202,7 @@ describeWithKafka('segments fan-out to Kafka', () => {
     const rebuild = await call(app.url, 'POST', '/v1/projections/customer-360/rebuild');
     expect(rebuild.status).toBe(202);
     let sent = 0;
-    let last = '';
+    let last: string;
     for (;;) {
       last = (await send(`r-${sent}`, 'OrderPlaced', { ...order(`o-r-${sent}`, 5_000), items: [{ sku: 'sku-r', category: 'garden', quantity: 1, unitPrice: 5_000 }] })).position;
       sent += 1;

@@ -216,7 +216,7 @@ async function waitUntilWritable(url: string): Promise<void> {
         await client.appendToStream('$tessera-probe', [jsonEvent({ type: '$probe', data: {} })], { expectedRevision: ANY });
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`EventStoreDB at ${url} did not accept a write within 60 s: ${String(error)}`);
+        if (Date.now() > deadline) throw new Error(`EventStoreDB at ${url} did not accept a write within 60 s: ${String(error)}`, { cause: error });
         await new Promise((retry) => setTimeout(retry, 250));
       }
     }

@@ -1,4 +1,4 @@
-import { Channel, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
+import { Channel, ClassType, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
 import { FieldError } from '@tessera/platform/errors';
 import { compileValidator } from './compile-validator';
 
@@ -53,7 +53,7 @@ export function validateEvent(body: unknown, context: ValidationContext, index?:
   };
 }
 
-function check(type: Function, plain: Record<string, unknown>, base: string): FieldError[] {
+function check(type: ClassType, plain: Record<string, unknown>, base: string): FieldError[] {
   return compileValidator(type)(plain, base).map((error) =>
     error.rule === 'whitelistValidation' ? { pointer: error.pointer, rule: 'unknownField', message: `${unescapePointer(error.pointer.split('/').pop() ?? '')} is not a field of this object` } : error,
   );
