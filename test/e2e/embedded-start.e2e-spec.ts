@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@tessera/platform/database/embedded-postgres';
+import { freePort } from '@tessera/platform';
 import { TesseraProcess, startTessera } from '../../bench/support/tessera-process';
 import { call } from '../support/test-app';
 

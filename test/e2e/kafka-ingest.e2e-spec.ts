@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, IHeaders, Kafka, logLevel, Partitioners, Producer, RecordMetadata } from 'kafkajs';
-import { ingestGroupId } from '@tessera/ingestion/kafka/kafka-ingest.consumer';
-import { Topics, topicsFor } from '@tessera/platform/kafka/topics';
+import { ingestGroupId } from '@tessera/ingestion';
+import { Topics, topicsFor } from '@tessera/platform';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { describeWithKafka, kafkaBrokers } from '../support/kafka-suite';
 import { startTcpProxy } from '../support/tcp-proxy';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
-import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
+import { HEADER, topicsFor } from '@tessera/platform';
 import {
   describeErrors,
   FULL_CONSENT,

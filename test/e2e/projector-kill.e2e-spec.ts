@@ -1,12 +1,12 @@
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
-import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
+import { Customer360Projector } from '@tessera/customers';
+import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/customers/testing';
 import { generateHistories } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
-import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { rebuildProjection } from '@tessera/projections/projection-rebuild';
+import { prepareAppends } from '@tessera/ingestion';
+import { rebuildProjection } from '@tessera/projections';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 jest.setTimeout(180_000);

@@ -3,8 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../apps/tessera/src/migrations';
-import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
-import { openDatabase } from '../../libs/platform/src/database/data-source';
+import { startEmbeddedPostgres, openDatabase } from '@tessera/platform';
 import { dropDatabasesOfDeadRuns, runComment, withAdmin, withDatabase } from './database';
 import { provisionKafka } from '../../scripts/support/kafka-broker';
 

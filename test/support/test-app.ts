@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { createApp } from '../../apps/tessera/src/create-app';
 import { Runtime, startRuntime } from '../../apps/tessera/src/runtime';
 

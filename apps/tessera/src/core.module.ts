@@ -1,15 +1,18 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EVENT_STORE } from '@tessera/event-store';
-import { ApiKeyGuard } from '@tessera/platform/auth/api-key.guard';
-import { ApiKeysController } from '@tessera/platform/auth/api-keys.controller';
-import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
-import { TESSERA_CONFIG } from '@tessera/platform/config/tessera-config';
-import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
-import { poolOf } from '@tessera/platform/database/data-source';
-import { HEALTH_CHECKS } from '@tessera/platform/health/health-checks';
-import { HealthController } from '@tessera/platform/health/health.controller';
-import { ProblemDetailsFilter } from '@tessera/platform/http/problem-details.filter';
+import {
+  ApiKeyGuard,
+  ApiKeysController,
+  ApiKeysService,
+  TESSERA_CONFIG,
+  DATA_SOURCE,
+  PG_POOL,
+  poolOf,
+  HEALTH_CHECKS,
+  HealthController,
+  ProblemDetailsFilter,
+} from '@tessera/platform';
 import { Runtime } from './runtime';
 
 /** What every role shares: configuration, database, event store, keys, errors, health. */

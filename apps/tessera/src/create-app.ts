@@ -1,7 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
+import { ApiKeysService } from '@tessera/platform';
 import { AppModule } from './app.module';
 import { Runtime } from './runtime';
 

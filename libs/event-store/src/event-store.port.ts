@@ -1,4 +1,4 @@
-import { ConflictError, UnavailableError } from '@tessera/platform/errors';
+import { ConflictError, UnavailableError } from '@tessera/platform';
 
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and

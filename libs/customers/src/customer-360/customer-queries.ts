@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskEventData } from '@tessera/catalog';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
-import { NotFoundError } from '@tessera/platform/errors';
+import { TESSERA_CONFIG, TesseraConfig, DATA_SOURCE, PG_POOL, NotFoundError } from '@tessera/platform';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { daysToBirthday } from './birthday';
@@ -11,7 +9,7 @@ import { Stage } from './lifecycle';
 import { maskProfile } from './mask-profile';
 import { CustomerRecord, OrderRecord } from './read-model.entities';
 import { ValueTier } from './value-tier';
-import { isBuiltIn } from '@tessera/segments/membership/memberships';
+import { isBuiltIn } from '@tessera/segments';
 
 export type ProfileView = CustomerProfile & { daysToBirthday: number | null; updatedAt: string };
 export type CustomerSort = 'customerId' | '-netSpend365d' | '-lastSeenAt';

@@ -1,16 +1,10 @@
 import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/api-key.guard';
-import { ConflictError } from '@tessera/platform/errors';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { checkout } from '@tessera/platform/database/checkout';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { schemaName } from '@tessera/projections/projection';
+import { RequireScope, ConflictError, TESSERA_CONFIG, TesseraConfig, checkout, PG_POOL, registry } from '@tessera/platform';
+import { schemaName } from '@tessera/projections';
 import { Pool } from 'pg';
 import { Counter } from 'prom-client';
-import { registry } from '@tessera/platform/health/metrics';
-import { lockMemberships } from '@tessera/segments/evaluation/evaluate-segment-chunk';
-import { SegmentsService } from '@tessera/segments/segments.service';
+import { lockMemberships, SegmentsService } from '@tessera/segments';
 import { Customer360Projector } from './customer-360.projector';
 
 export type SchedulerRun = { customers: number; stageChanges: number; segments: { segments: number; entered: number; exited: number }; startedAt: string; seconds: number };

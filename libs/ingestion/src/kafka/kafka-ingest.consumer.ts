@@ -1,11 +1,18 @@
-import { Pause } from '@tessera/platform/pause';
+import {
+  Pause,
+  TESSERA_CONFIG,
+  TesseraConfig,
+  HEALTH_CHECKS,
+  HealthCheck,
+  ensureTopics,
+  kafkaClient,
+  KafkaMessageProducer,
+  MessageProducer,
+  Topics,
+  topicsFor,
+} from '@tessera/platform';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-checks';
-import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
-import { KafkaMessageProducer, MessageProducer } from '@tessera/platform/kafka/message-producer';
-import { Topics, topicsFor } from '@tessera/platform/kafka/topics';
 import { RecordEvents } from '../record-events/record-events.command';
 import { deadLetter } from './dead-letter';
 import { Recorder, ingestMessages } from './ingest-messages';

@@ -1,8 +1,8 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { ClassType, EVENT_CATALOG, EventEnvelope, OrderItem, isEventType } from '@tessera/catalog';
-import { VALID_DATA } from '@tessera/catalog/testing/catalog-samples';
-import { FieldError } from '@tessera/platform/errors';
+import { VALID_DATA } from '@tessera/catalog/testing';
+import { FieldError } from '@tessera/platform';
 import { compileValidator } from './compile-validator';
 
 /** class-validator itself, the source of truth the compiled validator must reproduce. */

@@ -3,7 +3,7 @@ import { ValidationArguments, ValidationTypes, getMetadataStorage } from 'class-
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { ValidationUtils } from 'class-validator/cjs/validation/ValidationUtils';
 import type { ClassType } from '@tessera/catalog';
-import { FieldError } from '@tessera/platform/errors';
+import { FieldError } from '@tessera/platform';
 
 /**
  * The catalog's class-validator decorators stay the one source of truth; this reads their

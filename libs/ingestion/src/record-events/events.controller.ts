@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/api-key.guard';
-import { ValidationError } from '@tessera/platform/errors';
+import { RequireScope, ValidationError } from '@tessera/platform';
 import { RecordEvents, RecordedResult } from './record-events.command';
 
 export const BATCH_MAX_EVENTS = 1000;

@@ -1,5 +1,5 @@
 import { Channel, ClassType, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
-import { FieldError } from '@tessera/platform/errors';
+import { FieldError } from '@tessera/platform';
 import { compileValidator } from './compile-validator';
 
 /** An envelope that passed every rule; `data` is the client's plain object, unchanged. */

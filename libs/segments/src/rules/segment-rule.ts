@@ -1,5 +1,4 @@
-import { durationMs } from '@tessera/platform/config/duration';
-import { escapePointer, FieldError } from '@tessera/platform/errors';
+import { durationMs, escapePointer, FieldError } from '@tessera/platform';
 import { isSegmentField, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 
 /** The rule language of DESIGN §5: `all`/`any`/`not` over comparisons of whitelisted fields. */
