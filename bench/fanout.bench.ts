@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { PostgresEventStore } from '@tessera/event-store';
-import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { closeDatabase, openDatabase, poolOf } from '@tessera/platform/database/data-source';
-import { freePort } from '@tessera/platform/database/embedded-postgres';
-import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
-import { KafkaMessageProducer, OutboundMessage } from '@tessera/platform/kafka/message-producer';
-import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
-import { DEFAULT_RELAY_OPTIONS } from '@tessera/outbox/outbox-relay';
-import { SCHEMA_VERSION } from '@tessera/outbox/outbox-messages';
+import { prepareAppends } from '@tessera/ingestion';
+import {
+  closeDatabase,
+  openDatabase,
+  poolOf,
+  freePort,
+  ensureTopics,
+  kafkaClient,
+  KafkaMessageProducer,
+  OutboundMessage,
+  HEADER,
+  topicsFor,
+} from '@tessera/platform';
+import { DEFAULT_RELAY_OPTIONS, SCHEMA_VERSION } from '@tessera/outbox';
 import { logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { MIGRATIONS } from '../apps/tessera/src/migrations';

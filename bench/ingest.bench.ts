@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { freePort, startEmbeddedPostgres } from '../libs/platform/src/database/embedded-postgres';
+import { freePort, startEmbeddedPostgres } from '@tessera/platform';
 import { httpClient } from './support/http-client';
 import { startTessera } from './support/tessera-process';
 

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '@tessera/platform/database/embedded-postgres';
+import { startEmbeddedPostgres } from '@tessera/platform';
 import { Client } from 'pg';
 
 /** A fresh database: on DATABASE_URL's server, or an embedded PostgreSQL in a temp folder. */

@@ -1,9 +1,9 @@
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
+import { Customer360Projector } from '@tessera/customers';
 import { PostgresEventStore } from '@tessera/event-store';
-import { rebuildProjection } from '@tessera/projections/projection-rebuild';
+import { rebuildProjection } from '@tessera/projections';
 import { Pool } from 'pg';
 
 /**

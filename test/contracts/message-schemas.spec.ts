@@ -2,15 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EVENT_TYPES } from '@tessera/catalog';
-import { CONSENT_FLAGS } from '@tessera/customers/customer-360/customer-state';
-import { STAGES } from '@tessera/customers/customer-360/lifecycle';
-import { VALUE_TIERS } from '@tessera/customers/customer-360/value-tier';
-import { deadLetter, DLQ_HEADER } from '@tessera/ingestion/kafka/dead-letter';
-import { parseValue } from '@tessera/ingestion/kafka/ingest-messages';
-import { ingestGroupId } from '@tessera/ingestion/kafka/kafka-ingest.consumer';
-import { lifecycleStageMessage, segmentMembershipMessage } from '@tessera/outbox/outbox-messages';
-import { problemFromError } from '@tessera/platform/http/problem-details';
-import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
+import { CONSENT_FLAGS, STAGES, VALUE_TIERS } from '@tessera/customers';
+import { deadLetter, DLQ_HEADER, parseValue, ingestGroupId } from '@tessera/ingestion';
+import { lifecycleStageMessage, segmentMembershipMessage } from '@tessera/outbox';
+import { problemFromError, HEADER, topicsFor } from '@tessera/platform';
 import {
   describeErrors,
   DOCS_DIR,

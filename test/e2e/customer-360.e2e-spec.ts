@@ -1,4 +1,4 @@
-import { customerHistory, daysAgo, ScenarioEvent } from '@tessera/customers/customer-360/testing/scenario';
+import { customerHistory, daysAgo, ScenarioEvent } from '@tessera/customers/testing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { call, startTestApp, TestApp } from '../support/test-app';
 import { eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';

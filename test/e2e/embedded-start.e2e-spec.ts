@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@tessera/platform/database/embedded-postgres';
+import { freePort } from '@tessera/platform';
 import { TesseraProcess, startTessera } from '../../bench/support/tessera-process';
 import { call } from '../support/test-app';
 import { makeTempDir, removeTempDir, stopEmbeddedServerOf } from '../support/temp-dirs';

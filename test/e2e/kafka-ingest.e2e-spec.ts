@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, IHeaders, Kafka, logLevel, Partitioners, Producer, RecordMetadata } from 'kafkajs';
-import { ingestGroupId } from '@tessera/ingestion/kafka/kafka-ingest.consumer';
-import { Topics, topicsFor } from '@tessera/platform/kafka/topics';
+import { ingestGroupId } from '@tessera/ingestion';
+import { Topics, topicsFor } from '@tessera/platform';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { describeWithKafka, kafkaBrokers } from '../support/kafka-suite';
 import { startTcpProxy } from '../support/tcp-proxy';
@@ -11,7 +11,7 @@ import { CORRECTNESS_DEADLINE_MS, SLOW_TEST_TIMEOUT_MS } from '../support/eventu
 const brokers = kafkaBrokers;
 jest.setTimeout(SLOW_TEST_TIMEOUT_MS);
 
-type DeadLetter = { key: string | null; value: { original: unknown; problem: Record<string, any> }; headers: Record<string, string> };
+type DeadLetter = { key: string | null; value: { original: unknown; problem: Record<string, unknown> }; headers: Record<string, string> };
 
 const envelope = (customerId: string, extra: Record<string, unknown> = {}) => ({
   eventId: randomUUID(),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
-import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
+import { HEADER, topicsFor } from '@tessera/platform';
 import {
   describeErrors,
   FULL_CONSENT,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CHANNELS, EVENT_TYPES } from '@tessera/catalog';
-import { STAGES } from '@tessera/customers/customer-360/lifecycle';
-import { VALUE_TIERS } from '@tessera/customers/customer-360/value-tier';
-import { SCOPES } from '@tessera/platform/auth/scopes';
+import { STAGES, VALUE_TIERS } from '@tessera/customers';
+import { SCOPES } from '@tessera/platform';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { TestApp, startTestApp } from '../support/test-app';
 

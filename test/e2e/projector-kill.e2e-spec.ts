@@ -1,12 +1,12 @@
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
 import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
 import { EventBody, generateHistories } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
-import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { rebuildProjection } from '@tessera/projections/projection-rebuild';
+import { prepareAppends } from '@tessera/ingestion';
+import { rebuildProjection } from '@tessera/projections';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { CORRECTNESS_DEADLINE_MS, eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
 

@@ -1,7 +1,6 @@
 import './register-paths';
 import { MIGRATIONS } from '../../apps/tessera/src/migrations';
-import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
-import { openDatabase } from '../../libs/platform/src/database/data-source';
+import { startEmbeddedPostgres, openDatabase } from '@tessera/platform';
 import { dropDatabasesOfDeadRuns, runComment, withAdmin, withDatabase } from './database';
 import { provisionKafka } from '../../scripts/support/kafka-broker';
 import { makeTempDir, removeTempDir, removeTempDirsOfDeadRuns } from './temp-dirs';

@@ -28,6 +28,7 @@ export function describeWithKafka(name: string, suite: () => void): void {
 /** A topic prefix of its own, so suites never read each other's messages. */
 export const uniquePrefix = (label: string): string => `t-${label}-${randomUUID().slice(0, 8)}.`;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON of any topic; specs assert its shape with expect()
 export type ReadMessage = { topic: string; partition: number; offset: string; key: string; value: any; headers: Record<string, string> };
 
 /**

@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { createApp } from '../../apps/tessera/src/create-app';
 import { Runtime, startRuntime } from '../../apps/tessera/src/runtime';
 
@@ -35,6 +35,7 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON response body; specs assert its shape with expect()
 export type Answer = { status: number; headers: Headers; body: any };
 
 export async function call(url: string, method: string, path: string, options: { key?: string | null; body?: unknown; raw?: string; contentType?: string } = {}): Promise<Answer> {

@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CustomersModule } from '@tessera/customers';
-import { Customer360Module } from '@tessera/customers/customer-360/customer-360.module';
+import { Customer360Module, CustomersModule } from '@tessera/customers';
 import { ProjectionsModule } from '@tessera/projections';
 import { IngestionModule } from '@tessera/ingestion';
-import { SegmentsApiModule } from '@tessera/segments/segments-api.module';
-import { OutboxModule } from '@tessera/outbox/outbox.module';
+import { SegmentsApiModule } from '@tessera/segments';
+import { OutboxModule } from '@tessera/outbox';
 import { CoreModule } from './core.module';
 import { Runtime } from './runtime';
 

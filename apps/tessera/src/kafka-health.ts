@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { HealthCheck } from '@tessera/platform/health/health-checks';
+import { HealthCheck } from '@tessera/platform';
 
 /**
  * Kafka is optional until KAFKA_BROKERS is set (messages wait in the outbox); when it is set and

@@ -6,3 +6,4 @@ export * from './order-events';
 export * from './browsing-events';
 export * from './service-events';
 export * from './mask-personal-data';
+export * from './field-rules';

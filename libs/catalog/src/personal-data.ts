@@ -23,7 +23,10 @@ export function Personal(kind: PersonalKind): PropertyDecorator {
   };
 }
 
+/** A class (its constructor), as decorators and class-validator see it. */
+export type ClassType = abstract new (...args: never[]) => object;
+
 /** The personal fields of a catalog class, by property name. */
-export function personalFieldsOf(type: Function): Readonly<Record<string, PersonalKind>> {
+export function personalFieldsOf(type: ClassType): Readonly<Record<string, PersonalKind>> {
   return Reflect.getMetadata(MARKS, type.prototype) ?? {};
 }

@@ -46,7 +46,7 @@ export function addService(history: History, customer: Customer, orders: readonl
       answer(history, rng, at, { kind: 'CSAT', score: csatScore(rng, order.refunded === 0), subject: 'order', subjectId: order.orderId, surveyId: `SV-${order.orderId}` });
     }
   }
-  if (rng.chance(0.015)) complaint(history, customer, ++complaints, undefined);
+  if (rng.chance(0.015)) complaint(history, customer, complaints + 1, undefined);
   addNps(history, customer, orders);
 }
 

@@ -1,2 +1,5 @@
 export * from './event-store.port';
 export * from './postgres/postgres-event-store';
+export * from './eventstoredb/eventstoredb-event-store';
+export * from './ledger/event-id-ledger';
+export * from './postgres/migrations/1764000000000-event-store';

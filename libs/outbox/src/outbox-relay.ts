@@ -1,13 +1,21 @@
-import { Pause } from '@tessera/platform/pause';
+import {
+  Pause,
+  TESSERA_CONFIG,
+  TesseraConfig,
+  checkout,
+  PG_POOL,
+  HEALTH_CHECKS,
+  HealthCheck,
+  registry,
+  ensureTopics,
+  kafkaClient,
+  KafkaMessageProducer,
+  MessageProducer,
+  OutboundMessage,
+  HEADER,
+  topicsFor,
+} from '@tessera/platform';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { checkout } from '@tessera/platform/database/checkout';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-checks';
-import { registry } from '@tessera/platform/health/metrics';
-import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
-import { KafkaMessageProducer, MessageProducer, OutboundMessage } from '@tessera/platform/kafka/message-producer';
-import { HEADER, topicsFor } from '@tessera/platform/kafka/topics';
 import { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SCHEMA_VERSION } from './outbox-messages';

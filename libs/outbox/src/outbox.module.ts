@@ -1,5 +1,5 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
+import { PG_POOL } from '@tessera/platform';
 import { Pool } from 'pg';
 import { OutboxController } from './outbox.controller';
 import { OutboxRelayService, registerOutboxGauges } from './outbox-relay';

@@ -1,6 +1,5 @@
 import { RecordedEvent } from '@tessera/event-store';
-import { checkout } from '@tessera/platform/database/checkout';
-import { isConnectionError, pgErrorCode } from '@tessera/platform/database/pg-errors';
+import { checkout, isConnectionError, pgErrorCode } from '@tessera/platform';
 import { Pool, PoolClient } from 'pg';
 import { PoisonEventError } from './poison-event-error';
 import { ParkedEvent, Projection, schemaName } from './projection';

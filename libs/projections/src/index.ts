@@ -4,3 +4,5 @@ export * from './projections.service';
 export * from './projection-rebuild';
 export * from './batch-applier';
 export * from './projection-runner';
+export * from './poison-event-error';
+export * from './projection-bookkeeping';

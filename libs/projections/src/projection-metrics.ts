@@ -1,4 +1,4 @@
-import { registry } from '@tessera/platform/health/metrics';
+import { registry } from '@tessera/platform';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const projectedEvents = new Counter({

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventStore } from '@tessera/event-store';
-import { checkout } from '@tessera/platform/database/checkout';
-import { ConflictError } from '@tessera/platform/errors';
+import { checkout, ConflictError } from '@tessera/platform';
 import { Pool, PoolClient } from 'pg';
 import { BatchApplier, SWITCH_LOCK_SQL } from './batch-applier';
 import { Projection, schemaName } from './projection';

@@ -1,8 +1,6 @@
-import { Pause } from '@tessera/platform/pause';
+import { Pause, CheckedOut, checkout, isConnectionError } from '@tessera/platform';
 import { Logger } from '@nestjs/common';
 import { EventStore } from '@tessera/event-store';
-import { CheckedOut, checkout } from '@tessera/platform/database/checkout';
-import { isConnectionError } from '@tessera/platform/database/pg-errors';
 import { Pool } from 'pg';
 import { BatchApplier, CheckpointMovedError } from './batch-applier';
 import { Projection } from './projection';

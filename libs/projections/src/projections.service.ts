@@ -1,10 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EVENT_STORE, EventStore } from '@tessera/event-store';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-checks';
-import { NotFoundError } from '@tessera/platform/errors';
+import { TESSERA_CONFIG, TesseraConfig, PG_POOL, HEALTH_CHECKS, HealthCheck, NotFoundError } from '@tessera/platform';
 import { Pool } from 'pg';
 import { Projection, PROJECTION, schemaName } from './projection';
 import { lagAfter } from './projection-lag';

@@ -1,4 +1,4 @@
-import { escapePointer, FieldError } from '@tessera/platform/errors';
+import { escapePointer, FieldError } from '@tessera/platform';
 import { checkRule, Rule } from './rules/segment-rule';
 import { isBuiltIn } from './membership/memberships';
 

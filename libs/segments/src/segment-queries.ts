@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { NotFoundError } from '@tessera/platform/errors';
+import { PG_POOL, NotFoundError } from '@tessera/platform';
 import { Pool } from 'pg';
 import { isBuiltIn } from './membership/memberships';
 

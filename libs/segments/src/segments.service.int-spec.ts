@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
-import { waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
+import { Customer360Projector } from '@tessera/customers';
+import { waitForCheckpoint } from '@tessera/customers/testing';
 import { PostgresEventStore } from '@tessera/event-store';
-import { prepareAppends } from '@tessera/ingestion/record-events/prepare-appends';
-import { loadConfig } from '@tessera/platform/config/tessera-config';
-import { ProjectionRunner } from '@tessera/projections/projection-runner';
+import { prepareAppends } from '@tessera/ingestion';
+import { loadConfig } from '@tessera/platform';
+import { ProjectionRunner } from '@tessera/projections';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
 import { SegmentsService } from './segments.service';
 

@@ -1,12 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { MembershipCause } from '@tessera/outbox/outbox-messages';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { checkout } from '@tessera/platform/database/checkout';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { ConflictError, NotFoundError } from '@tessera/platform/errors';
-import { registry } from '@tessera/platform/health/metrics';
-import { dayOf } from '@tessera/platform/day-of';
-import { topicsFor } from '@tessera/platform/kafka/topics';
+import { MembershipCause } from '@tessera/outbox';
+import {
+  TESSERA_CONFIG,
+  TesseraConfig,
+  checkout,
+  PG_POOL,
+  ConflictError,
+  NotFoundError,
+  registry,
+  dayOf,
+  topicsFor,
+} from '@tessera/platform';
 import { Pool, PoolClient } from 'pg';
 import { Counter } from 'prom-client';
 import { evaluateSegmentChunk, lockMemberships } from './evaluation/evaluate-segment-chunk';

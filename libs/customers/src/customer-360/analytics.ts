@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { FieldError } from '@tessera/platform/errors';
+import { TESSERA_CONFIG, TesseraConfig, PG_POOL, FieldError, dayOf } from '@tessera/platform';
 import { Pool } from 'pg';
 import { STAGES } from './lifecycle';
 import { npsFromCounts, round2 } from './satisfaction';

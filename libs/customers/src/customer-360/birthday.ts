@@ -1,4 +1,4 @@
-import { dayOf } from '@tessera/platform/day-of';
+import { dayOf } from '@tessera/platform';
 
 /**
  * Whole days from today (in the deployment's time zone) to the next birthday: 0 on the day.

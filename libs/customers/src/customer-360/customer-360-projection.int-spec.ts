@@ -1,10 +1,8 @@
-import { SegmentsService } from '@tessera/segments/segments.service';
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { SegmentsService } from '@tessera/segments';
+import { loadConfig } from '@tessera/platform';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, RecordedEvent } from '@tessera/event-store';
-import { BatchApplier } from '@tessera/projections/batch-applier';
-import { rebuildProjection } from '@tessera/projections/projection-rebuild';
-import { ProjectionRunner } from '@tessera/projections/projection-runner';
+import { BatchApplier, rebuildProjection, ProjectionRunner } from '@tessera/projections';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { Customer360Projector } from './customer-360.projector';
 import { LifecycleScheduler } from './lifecycle-scheduler';

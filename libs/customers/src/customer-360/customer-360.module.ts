@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { SegmentsModule } from '@tessera/segments/segments.module';
+import { SegmentsModule } from '@tessera/segments';
 import { Customer360Projector } from './customer-360.projector';
 import { LifecycleScheduler, RunSchedulerPassHandler, SchedulerController } from './lifecycle-scheduler';
 

@@ -1,15 +1,22 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { customerIdOf } from '@tessera/catalog';
 import { RecordedEvent } from '@tessera/event-store';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { ApplyContext, ApplyResult, ParkedEvent, Projection, ProjectionProvider, schemaName } from '@tessera/projections/projection';
+import { TESSERA_CONFIG, TesseraConfig, DerivationRules, topicsFor } from '@tessera/platform';
+import { ApplyContext, ApplyResult, ParkedEvent, Projection, ProjectionProvider, schemaName } from '@tessera/projections';
 import { PoolClient } from 'pg';
 import { CustomerState, emptyState, evolve, FoldEvent, surveyKey } from './customer-state';
 import { deriveCustomer, DerivedCustomer } from './customer-profile';
-import { DerivationRules } from '@tessera/platform/config/derivation-rules';
 import { complaintRow, chatRow, orderRow, surveyRow, transitionRows } from './read-model-rows';
-import { topicsFor } from '@tessera/platform/kafka/topics';
-import { insertOutbox, lifecycleStageMessage, MembershipCause, membershipChangeId, MembershipChange, OutboxMessage, segmentMembershipMessage, Traits } from '@tessera/outbox/outbox-messages';
+import {
+  insertOutbox,
+  lifecycleStageMessage,
+  MembershipCause,
+  membershipChangeId,
+  MembershipChange,
+  OutboxMessage,
+  segmentMembershipMessage,
+  Traits,
+} from '@tessera/outbox';
 import {
   ActiveSegment,
   builtInMemberships,
@@ -18,8 +25,8 @@ import {
   loadCustomMemberships,
   membershipChanges,
   writeMembershipChanges,
-} from '@tessera/segments/membership/memberships';
-import { SegmentsService } from '@tessera/segments/segments.service';
+  SegmentsService,
+} from '@tessera/segments';
 import { daysToBirthday } from './birthday';
 
 const COUNTED_TYPES = new Set(['ProductViewed', 'CartItemAdded']);

@@ -1,6 +1,6 @@
 import { deriveCustomer } from './customer-profile';
 import { emptyState, evolve, FoldEvent } from './customer-state';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { DEFAULT_RULES } from '@tessera/platform';
 import { Stage } from './lifecycle';
 import { DAY_MS } from './time';
 import { ValueTier } from './value-tier';

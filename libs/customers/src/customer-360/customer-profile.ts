@@ -1,5 +1,5 @@
 import { Address, CONSENT_FLAGS, ConsentFlag, CustomerState, ProfileField } from './customer-state';
-import { DerivationRules } from '@tessera/platform/config/derivation-rules';
+import { DerivationRules } from '@tessera/platform';
 import { categoryActivity, CategoryActivity, interests } from './interests';
 import { lifecycleHistory, nextPurchaseBoundary, Stage, Transition } from './lifecycle';
 import { averageOrderValue, netSpend, Purchase, purchasesOf } from './orders';

@@ -11,7 +11,7 @@ import { Stage } from './lifecycle';
 import { maskProfile } from './mask-profile';
 import { CustomerRecord, OrderRecord } from './read-model.entities';
 import { ValueTier } from './value-tier';
-import { isBuiltIn } from '@tessera/segments/membership/memberships';
+import { isBuiltIn } from '@tessera/segments';
 
 export type ProfileView = CustomerProfile & { daysToBirthday: number | null; updatedAt: string };
 export type CustomerSort = 'customerId' | '-netSpend365d' | '-lastSeenAt';

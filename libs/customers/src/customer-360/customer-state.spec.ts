@@ -1,6 +1,6 @@
 import { deriveCustomer } from './customer-profile';
 import { CustomerState, emptyState, evolve, FoldEvent, UnfoldableEventError } from './customer-state';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { DEFAULT_RULES } from '@tessera/platform';
 import { DAY_MS } from './time';
 
 const T0 = Date.parse('2025-01-01T10:00:00+08:00');

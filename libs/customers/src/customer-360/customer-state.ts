@@ -1,4 +1,4 @@
-import { PoisonEventError } from '@tessera/projections/poison-event-error';
+import { PoisonEventError } from '@tessera/projections';
 
 /**
  * Everything the customer 360 read models are derived from, folded from one customer's events.

@@ -1,5 +1,5 @@
 import { Browsing, OrderItem } from './customer-state';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { DEFAULT_RULES } from '@tessera/platform';
 import { categoryActivity, interests } from './interests';
 import { Purchase } from './orders';
 import { DAY_MS } from './time';

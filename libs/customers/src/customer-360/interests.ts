@@ -1,5 +1,5 @@
 import { Browsing } from './customer-state';
-import { DerivationRules } from '@tessera/platform/config/derivation-rules';
+import { DerivationRules } from '@tessera/platform';
 import { Purchase } from './orders';
 import { DAY_MS, withinDays } from './time';
 

@@ -8,9 +8,7 @@ import { PG_POOL } from '@tessera/platform/database/database.tokens';
 import { schemaName } from '@tessera/projections/projection';
 import { Pool } from 'pg';
 import { Counter } from 'prom-client';
-import { registry } from '@tessera/platform/health/metrics';
-import { lockMemberships } from '@tessera/segments/evaluation/evaluate-segment-chunk';
-import { SegmentsService } from '@tessera/segments/segments.service';
+import { lockMemberships, SegmentsService } from '@tessera/segments';
 import { Customer360Projector } from './customer-360.projector';
 
 export type SchedulerRun = { customers: number; stageChanges: number; segments: { segments: number; entered: number; exited: number }; startedAt: string; seconds: number };

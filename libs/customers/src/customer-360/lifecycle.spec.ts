@@ -1,4 +1,4 @@
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { DEFAULT_RULES } from '@tessera/platform';
 import { lifecycleHistory, nextPurchaseBoundary, Stage, stageAt, Transition } from './lifecycle';
 import { Purchase } from './orders';
 import { DAY_MS } from './time';

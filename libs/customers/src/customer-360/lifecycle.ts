@@ -1,4 +1,4 @@
-import { DerivationRules } from '@tessera/platform/config/derivation-rules';
+import { DerivationRules } from '@tessera/platform';
 import { Purchase } from './orders';
 import { ageInDays, DAY_MS } from './time';
 

@@ -2,7 +2,7 @@ import { ChatFacts, ComplaintFacts, OrderFacts, Reg, SurveyFact } from './custom
 import { Transition } from './lifecycle';
 import { orderStatus, refundCounted, statusHistory } from './orders';
 import { resolutionHours } from './satisfaction';
-import { dayOf } from '@tessera/platform/day-of';
+import { dayOf } from '@tessera/platform';
 import { iso } from './time';
 
 /** The rows the projector writes, derived from the folded state (pure). */

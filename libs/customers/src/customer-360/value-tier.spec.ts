@@ -1,5 +1,5 @@
 import { OrderFacts } from './customer-state';
-import { DEFAULT_RULES } from '@tessera/platform/config/derivation-rules';
+import { DEFAULT_RULES } from '@tessera/platform';
 import { Purchase, purchasesOf } from './orders';
 import { DAY_MS } from './time';
 import { purchasesInWindow, valueTier, ValueTier } from './value-tier';

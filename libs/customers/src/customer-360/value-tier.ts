@@ -1,4 +1,4 @@
-import { DerivationRules } from '@tessera/platform/config/derivation-rules';
+import { DerivationRules } from '@tessera/platform';
 import { netSpend, Purchase } from './orders';
 import { withinDays } from './time';
 

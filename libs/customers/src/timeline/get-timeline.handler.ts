@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { customerStream, maskEventData } from '@tessera/catalog';
 import { EVENT_STORE, EventStore } from '@tessera/event-store';
-import { NotFoundError } from '@tessera/platform/errors';
+import { NotFoundError } from '@tessera/platform';
 import { GetTimeline, TimelinePage } from './get-timeline.query';
 
 @QueryHandler(GetTimeline)

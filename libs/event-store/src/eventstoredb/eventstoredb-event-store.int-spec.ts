@@ -1,4 +1,4 @@
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ANY, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
@@ -8,11 +8,9 @@ import { AppendTooLargeError, EventStoreUnavailableError, anyRevision, noStream 
 import { PostgresEventIdLedger } from '../ledger/event-id-ledger';
 import { eventStoreContract, newEvent, newStream } from '../testing/event-store-contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
-import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
-import { readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
-import { appendsOf, customerHistory } from '@tessera/customers/customer-360/testing/scenario';
-import { rebuildProjection } from '@tessera/projections/projection-rebuild';
-import { ProjectionRunner } from '@tessera/projections/projection-runner';
+import { Customer360Projector } from '@tessera/customers';
+import { readModelSnapshot, waitForCheckpoint, appendsOf, customerHistory } from '@tessera/customers/testing';
+import { rebuildProjection, ProjectionRunner } from '@tessera/projections';
 
 /**
  * EventStoreDB from EVENTSTOREDB_URL, else a testcontainers EventStoreDB when Docker answers,
@@ -243,7 +241,7 @@ async function waitUntilWritable(url: string): Promise<void> {
         await client.appendToStream(`tessera-probe-${randomUUID()}`, [jsonEvent({ type: 'TesseraProbe', data: {} })], { expectedRevision: ANY });
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`EventStoreDB at ${url} did not accept a write within 60 s: ${String(error)}`);
+        if (Date.now() > deadline) throw new Error(`EventStoreDB at ${url} did not accept a write within 60 s: ${String(error)}`, { cause: error });
         await new Promise((retry) => setTimeout(retry, 250));
       }
     }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { isConnectionError } from '@tessera/platform/database/pg-errors';
+import { isConnectionError } from '@tessera/platform';
 import { EventStoreUnavailableError } from '../event-store.port';
 
 /** One row of `es_event_ids`. `streamRevision`/`position` are null while the row is pending. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Pool } from 'pg';
-import { isConnectionError, pgErrorCode } from '@tessera/platform/database/pg-errors';
+import { isConnectionError, pgErrorCode } from '@tessera/platform';
 import {
   AppendedEvent,
   EventStore,

@@ -1,5 +1,4 @@
-import { OutboundMessage } from '@tessera/platform/kafka/message-producer';
-import { ProblemDetails } from '@tessera/platform/http/problem-details';
+import { OutboundMessage, ProblemDetails } from '@tessera/platform';
 import { Rejection } from './ingest-messages';
 import { InboundMessage } from './message-consumer';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { customerStream } from '@tessera/catalog';
 import { EventStoreUnavailableError, PostgresEventStore } from '@tessera/event-store';
-import { loadConfig } from '@tessera/platform/config/tessera-config';
+import { loadConfig } from '@tessera/platform';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
 import { startTcpProxy } from '../../../../test/support/tcp-proxy';
 import { KAFKA_INGEST_WRITER } from '../record-events/event-writer';

@@ -1,4 +1,16 @@
-import { Pause } from '@tessera/platform/pause';
+import {
+  Pause,
+  TESSERA_CONFIG,
+  TesseraConfig,
+  HEALTH_CHECKS,
+  HealthCheck,
+  ensureTopics,
+  kafkaClient,
+  KafkaMessageProducer,
+  MessageProducer,
+  Topics,
+  topicsFor,
+} from '@tessera/platform';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';

@@ -1,4 +1,4 @@
-import { registry } from '@tessera/platform/health/metrics';
+import { registry } from '@tessera/platform';
 import { Counter } from 'prom-client';
 
 export type IngestResult = 'appended' | 'duplicate' | 'dlq';

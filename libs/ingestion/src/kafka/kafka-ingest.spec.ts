@@ -1,4 +1,4 @@
-import { problem } from '@tessera/platform/http/problem-details';
+import { problem } from '@tessera/platform';
 import { DLQ_HEADER, deadLetter } from './dead-letter';
 import { parseValue } from './ingest-messages';
 import { ingestGroupId } from './kafka-ingest.consumer';

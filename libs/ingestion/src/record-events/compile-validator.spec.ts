@@ -1,12 +1,12 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
-import { EVENT_CATALOG, EventEnvelope, OrderItem, isEventType } from '@tessera/catalog';
-import { VALID_DATA } from '@tessera/catalog/testing/catalog-samples';
-import { FieldError } from '@tessera/platform/errors';
+import { ClassType, EVENT_CATALOG, EventEnvelope, OrderItem, isEventType } from '@tessera/catalog';
+import { VALID_DATA } from '@tessera/catalog/testing';
+import { FieldError } from '@tessera/platform';
 import { compileValidator } from './compile-validator';
 
 /** class-validator itself, the source of truth the compiled validator must reproduce. */
-function reference(type: Function, plain: Record<string, unknown>): FieldError[] {
+function reference(type: ClassType, plain: Record<string, unknown>): FieldError[] {
   const flatten = (error: ValidationError, base: string): FieldError[] => {
     const pointer = `${base}/${error.property.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     return [
@@ -35,16 +35,16 @@ function mutations(sample: Record<string, unknown>): Record<string, unknown>[] {
 
 const item = { sku: 'B-1', name: '三体', category: 'books', quantity: 2, unitPrice: 3900 };
 
-const CASES: [string, Function, Record<string, unknown>][] = [
+const CASES: [string, ClassType, Record<string, unknown>][] = [
   ...VALID_DATA.filter(([type]) => isEventType(type)).flatMap(([type, data]) =>
-    mutations(data).map((plain): [string, Function, Record<string, unknown>] => [type, EVENT_CATALOG[type as keyof typeof EVENT_CATALOG], plain]),
+    mutations(data).map((plain): [string, ClassType, Record<string, unknown>] => [type, EVENT_CATALOG[type as keyof typeof EVENT_CATALOG], plain]),
   ),
-  ...mutations(item).map((plain): [string, Function, Record<string, unknown>] => ['OrderItem', OrderItem, plain]),
-  ...[...mutations(item), 'x', null, 7].map((element): [string, Function, Record<string, unknown>] => ['OrderPlaced.items', EVENT_CATALOG.OrderPlaced, { orderId: 'o-1', items: [item, element], total: 1, currency: 'CNY' }]),
+  ...mutations(item).map((plain): [string, ClassType, Record<string, unknown>] => ['OrderItem', OrderItem, plain]),
+  ...[...mutations(item), 'x', null, 7].map((element): [string, ClassType, Record<string, unknown>] => ['OrderPlaced.items', EVENT_CATALOG.OrderPlaced, { orderId: 'o-1', items: [item, element], total: 1, currency: 'CNY' }]),
   ...mutations({ eventId: '0b9e4f6e-3f0c-4a57-9d0e-8d7c1c3a2b10', type: 'PageViewed', customerId: 'c-1', occurredAt: '2026-11-24T09:30:00+08:00', channel: 'app', data: { url: '/' }, metadata: { source: 'crm', correlationId: 'c' } }).map(
-    (plain): [string, Function, Record<string, unknown>] => ['EventEnvelope', EventEnvelope, plain],
+    (plain): [string, ClassType, Record<string, unknown>] => ['EventEnvelope', EventEnvelope, plain],
   ),
-  ...mutations({ source: 'crm', correlationId: 'c', causationId: 'x' }).map((metadata): [string, Function, Record<string, unknown>] => ['EventEnvelope.metadata', EventEnvelope, { type: 'PageViewed', customerId: 'c', occurredAt: '2026-11-24T09:30:00Z', channel: 'web', data: {}, metadata }]),
+  ...mutations({ source: 'crm', correlationId: 'c', causationId: 'x' }).map((metadata): [string, ClassType, Record<string, unknown>] => ['EventEnvelope.metadata', EventEnvelope, { type: 'PageViewed', customerId: 'c', occurredAt: '2026-11-24T09:30:00Z', channel: 'web', data: {}, metadata }]),
 ];
 
 describe('compileValidator agrees with class-validator', () => {

@@ -2,7 +2,8 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ValidationArguments, ValidationTypes, getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { ValidationUtils } from 'class-validator/cjs/validation/ValidationUtils';
-import { FieldError } from '@tessera/platform/errors';
+import type { ClassType } from '@tessera/catalog';
+import { FieldError } from '@tessera/platform';
 
 /**
  * The catalog's class-validator decorators stay the one source of truth; this reads their
@@ -15,11 +16,11 @@ export type CompiledValidator = (value: Record<string, unknown>, pointer: string
 
 type Constraint = { validate(value: unknown, args: ValidationArguments): unknown; defaultMessage?(args: ValidationArguments): string };
 type Check = { metadata: ValidationMetadata; type: string; constraint: Constraint };
-type Property = { name: string; segment: string; conditions: ((object: object, value: unknown) => boolean)[]; checks: Check[]; nested: { metadata: ValidationMetadata; type: () => Function } | undefined };
+type Property = { name: string; segment: string; conditions: ((object: object, value: unknown) => boolean)[]; checks: Check[]; nested: { metadata: ValidationMetadata; type: () => ClassType } | undefined };
 
-const compiled = new Map<Function, CompiledValidator>();
+const compiled = new Map<ClassType, CompiledValidator>();
 
-export function compileValidator(target: Function): CompiledValidator {
+export function compileValidator(target: ClassType): CompiledValidator {
   const known = compiled.get(target);
   if (known) return known;
   const storage = getMetadataStorage();
@@ -49,7 +50,7 @@ export function compileValidator(target: Function): CompiledValidator {
 }
 
 /** Hot path: for a valid value it allocates one arguments object and builds no strings. */
-function checkProperty(target: Function, object: Record<string, unknown>, property: Property, base: string, errors: FieldError[]): void {
+function checkProperty(target: ClassType, object: Record<string, unknown>, property: Property, base: string, errors: FieldError[]): void {
   const value = object[property.name];
   for (const condition of property.conditions) if (!condition(object, value)) return;
   let failed: Map<string, string> | undefined;
@@ -81,12 +82,12 @@ function checkProperty(target: Function, object: Record<string, unknown>, proper
   errors.push(...children);
 }
 
-function nestedOf(target: Function, property: string, metadatas: ValidationMetadata[]): Property['nested'] {
+function nestedOf(target: ClassType, property: string, metadatas: ValidationMetadata[]): Property['nested'] {
   const metadata = metadatas.find((m) => m.type === ValidationTypes.NESTED_VALIDATION);
   if (!metadata) return undefined;
   const typeMetadata = defaultMetadataStorage.findTypeMetadata(target, property);
   if (!typeMetadata) throw new TypeError(`${target.name}.${property} has @ValidateNested without @Type: the compiled validator cannot know its class`);
-  return { metadata, type: () => typeMetadata.typeFunction() as Function };
+  return { metadata, type: () => typeMetadata.typeFunction() as ClassType };
 }
 
 function messageOf(metadata: ValidationMetadata, constraint: Constraint | undefined, args: ValidationArguments): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerStream } from '@tessera/catalog';
 import { StreamAppend, anyRevision } from '@tessera/event-store';
-import { FieldError } from '@tessera/platform/errors';
+import { FieldError } from '@tessera/platform';
 import { contentHash } from './content-hash';
 import { ValidationContext, validateEvent } from './validate-event';
 

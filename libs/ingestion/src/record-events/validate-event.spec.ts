@@ -1,5 +1,5 @@
 import { EVENT_TYPES } from '@tessera/catalog';
-import { VALID_DATA as VALID } from '@tessera/catalog/testing/catalog-samples';
+import { VALID_DATA as VALID } from '@tessera/catalog/testing';
 import { canonicalJson, contentHash } from './content-hash';
 import { ValidEvent, validateEvent } from './validate-event';
 

@@ -54,7 +54,7 @@ export function validateEvent(body: unknown, context: ValidationContext, index?:
   };
 }
 
-function check(type: Function, plain: Record<string, unknown>, base: string): FieldError[] {
+function check(type: ClassType, plain: Record<string, unknown>, base: string): FieldError[] {
   return compileValidator(type)(plain, base).map((error) =>
     error.rule === 'whitelistValidation' ? { pointer: error.pointer, rule: 'unknownField', message: `${unescapePointer(error.pointer.split('/').pop() ?? '')} is not a field of this object` } : error,
   );

@@ -1,5 +1,5 @@
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
-import { waitFor } from '../../../event-store/src/testing/event-store-contract';
+import { waitFor } from '@tessera/event-store/testing';
 import { ApiKeyCache, REVOCATION_CHANNEL } from './api-key-cache';
 import { Principal } from './scopes';
 

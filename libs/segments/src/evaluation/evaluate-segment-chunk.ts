@@ -1,6 +1,5 @@
-import { changeCauseKey, MembershipCause } from '@tessera/outbox/outbox-messages';
-import { SWITCH_LOCK_SQL } from '@tessera/projections/batch-applier';
-import { schemaName } from '@tessera/projections/projection';
+import { changeCauseKey, MembershipCause } from '@tessera/outbox';
+import { SWITCH_LOCK_SQL, schemaName } from '@tessera/projections';
 import { PoolClient } from 'pg';
 import { compileRule } from '../rules/compile-rule';
 import { Rule } from '../rules/segment-rule';

@@ -1,4 +1,4 @@
-import { membershipChangeId, segmentMembershipMessage } from '@tessera/outbox/outbox-messages';
+import { membershipChangeId, segmentMembershipMessage } from '@tessera/outbox';
 import { checkSegmentInput, isTimeRelative } from '../segment-definition';
 import { builtInMemberships, customMemberships, membershipChanges } from './memberships';
 

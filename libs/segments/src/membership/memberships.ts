@@ -1,4 +1,4 @@
-import { MembershipCause, MembershipChange } from '@tessera/outbox/outbox-messages';
+import { MembershipCause, MembershipChange } from '@tessera/outbox';
 import { PoolClient } from 'pg';
 import { evaluateRule } from '../rules/evaluate-rule';
 import { Rule } from '../rules/segment-rule';

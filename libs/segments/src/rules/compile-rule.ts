@@ -1,5 +1,5 @@
 import { FieldType, SEGMENT_FIELDS } from './segment-fields';
-import { durationMs } from '@tessera/platform/config/duration';
+import { durationMs } from '@tessera/platform';
 import { Condition, Rule } from './segment-rule';
 
 export type CompiledRule = { sql: string; params: unknown[] };

@@ -1,5 +1,5 @@
 import { SEGMENT_FIELDS } from './segment-fields';
-import { durationMs } from '@tessera/platform/config/duration';
+import { durationMs } from '@tessera/platform';
 import { Condition, Rule, Scalar } from './segment-rule';
 
 /**

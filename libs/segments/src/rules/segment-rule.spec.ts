@@ -1,5 +1,5 @@
 import { evaluateRule } from './evaluate-rule';
-import { durationMs } from '@tessera/platform/config/duration';
+import { durationMs } from '@tessera/platform';
 import { checkRule, Rule } from './segment-rule';
 
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-import { createBookkeeping } from '@tessera/projections/projection-bookkeeping';
+import { createBookkeeping } from '@tessera/projections';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**

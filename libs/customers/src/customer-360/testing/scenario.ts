@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerStream } from '@tessera/catalog';
 import { anyRevision, NewEvent, StreamAppend } from '@tessera/event-store';
-import { contentHash } from '@tessera/ingestion/record-events/content-hash';
+import { contentHash } from '@tessera/ingestion';
 
 export type ScenarioEvent = { type: string; customerId: string; occurredAt: string; channel: string; data: Record<string, unknown>; eventId?: string };
 
