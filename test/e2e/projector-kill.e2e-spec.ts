@@ -1,8 +1,8 @@
 import { loadConfig } from '@tessera/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Customer360Projector } from '@tessera/customers/customer-360/customer-360.projector';
-import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/customers/customer-360/testing/read-model-snapshot';
+import { Customer360Projector } from '@tessera/customers';
+import { checkpointOf, readModelSnapshot, waitForCheckpoint } from '@tessera/customers/testing';
 import { EventBody, generateHistories } from '@tessera/demo-data';
 import { PostgresEventStore } from '@tessera/event-store';
 import { prepareAppends } from '@tessera/ingestion';

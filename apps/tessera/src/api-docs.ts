@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PUBLIC_ROUTE_CONFIG } from '@tessera/platform/auth/route-access';
+import { PUBLIC_ROUTE_CONFIG } from '@tessera/platform';
 import { FastifyInstance } from 'fastify';
 import openApiDocument from '../../../docs/openapi.json';
 

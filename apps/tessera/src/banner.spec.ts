@@ -1,4 +1,4 @@
-import { ROLES, Role } from '@tessera/platform/config/tessera-config';
+import { ROLES, Role } from '@tessera/platform';
 import { BannerFacts, bannerLines } from './banner';
 
 const KEY = 'tsk_0123456789abcdefghij';

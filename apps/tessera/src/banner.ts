@@ -1,4 +1,4 @@
-import { Role } from '@tessera/platform/config/tessera-config';
+import { Role } from '@tessera/platform';
 
 export type BannerFacts = {
   url: string;

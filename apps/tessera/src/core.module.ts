@@ -1,14 +1,17 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EVENT_STORE } from '@tessera/event-store';
-import { ApiKeysController } from '@tessera/platform/auth/api-keys.controller';
-import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
-import { TESSERA_CONFIG } from '@tessera/platform/config/tessera-config';
-import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
-import { poolOf } from '@tessera/platform/database/data-source';
-import { HEALTH_CHECKS } from '@tessera/platform/health/health-checks';
-import { HealthController } from '@tessera/platform/health/health.controller';
-import { ProblemDetailsFilter } from '@tessera/platform/http/problem-details.filter';
+import {
+  ApiKeysController,
+  ApiKeysService,
+  TESSERA_CONFIG,
+  DATA_SOURCE,
+  PG_POOL,
+  poolOf,
+  HEALTH_CHECKS,
+  HealthController,
+  ProblemDetailsFilter,
+} from '@tessera/platform';
 import { Runtime } from './runtime';
 
 /** What every role shares: configuration, database, event store, keys, errors, health. */

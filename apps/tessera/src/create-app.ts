@@ -1,8 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
-import { hardenFastify, hardenedServerOptions } from '@tessera/platform/http/harden-fastify';
+import { ApiKeysService, hardenFastify, hardenedServerOptions } from '@tessera/platform';
 import { AppModule } from './app.module';
 import { hardenHttp } from './harden-http';
 import { Runtime } from './runtime';

@@ -1,10 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeysService } from '@tessera/platform/auth/api-keys.service';
-import { authenticateOnRequest } from '@tessera/platform/auth/authenticate-on-request';
-import { TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { recordHttpMetrics } from '@tessera/platform/health/http-metrics';
-import { addSecurityHeaders } from '@tessera/platform/http/security-headers';
+import { ApiKeysService, authenticateOnRequest, TesseraConfig, recordHttpMetrics, addSecurityHeaders } from '@tessera/platform';
 import { serveApiDocs } from './api-docs';
 
 /**

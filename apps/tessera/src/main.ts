@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@tessera/platform/config/tessera-config';
+import { ConfigError, loadConfig } from '@tessera/platform';
 import { bannerLines } from './banner';
 import { createApp } from './create-app';
 import { DEMO_CUSTOMERS, loadDemo } from './demo';

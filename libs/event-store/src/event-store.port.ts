@@ -1,4 +1,4 @@
-import { ConflictError, FieldError, TesseraError, TooLargeError, UnavailableError } from '@tessera/platform/errors';
+import { ConflictError, FieldError, TesseraError, TooLargeError, UnavailableError } from '@tessera/platform';
 
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and

@@ -5,3 +5,4 @@ export * from './record-events/content-hash';
 export * from './kafka/kafka-ingest.consumer';
 export * from './kafka/ingest-messages';
 export * from './kafka/dead-letter';
+export * from './record-events/migrations/1764000000610-event-writers';

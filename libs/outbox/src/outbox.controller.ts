@@ -1,6 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { RequireScope } from '@tessera/platform/auth/route-access';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
+import { RequireScope, PG_POOL } from '@tessera/platform';
 import { Pool } from 'pg';
 import { outboxStats, OutboxStats } from './outbox-stats';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/route-access';
+import { RequireScope } from '@tessera/platform';
 import { ProjectionsService, ProjectionStatus } from './projections.service';
 import { RebuildProjection } from './rebuild-projection.command';
 

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { IDENTIFIER } from '@tessera/catalog/field-rules';
-import { RequireScope } from '@tessera/platform/auth/route-access';
-import { escapePointer, FieldError, ValidationError } from '@tessera/platform/errors';
+import { IDENTIFIER } from '@tessera/catalog';
+import { RequireScope, escapePointer, FieldError, ValidationError } from '@tessera/platform';
 import { checkSegmentInput } from './segment-definition';
 import { CustomerSegments, MemberView, Page, SegmentQueries } from './segment-queries';
 import { ChangeSegment, DefineSegment, DeleteSegment } from './segments.commands';

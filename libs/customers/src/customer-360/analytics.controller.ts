@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CHANNELS } from '@tessera/catalog';
-import { RequireScope } from '@tessera/platform/auth/route-access';
-import { FieldError, ValidationError } from '@tessera/platform/errors';
+import { RequireScope, FieldError, ValidationError } from '@tessera/platform';
 import { AnalyticsQueries } from './analytics';
 import { GetLifecycleAnalytics, GetSatisfactionAnalytics, GetValueTierAnalytics } from './customer-360.queries';
 

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TESSERA_CONFIG, TesseraConfig, PG_POOL, FieldError, dayOf } from '@tessera/platform';
+import { isCalendarDate, dayOf, TESSERA_CONFIG, TesseraConfig, PG_POOL, FieldError } from '@tessera/platform';
 import { Pool } from 'pg';
 import { STAGES } from './lifecycle';
 import { npsFromCounts, round2 } from './satisfaction';
-import { isCalendarDate } from '@tessera/platform/calendar';
-import { dayOf } from '@tessera/platform/day-of';
 import { DAY_MS } from './time';
 import { VALUE_TIERS } from './value-tier';
 

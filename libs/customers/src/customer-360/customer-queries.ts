@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskEventData } from '@tessera/catalog';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { DATA_SOURCE, PG_POOL } from '@tessera/platform/database/database.tokens';
-import { ForbiddenError, NotFoundError } from '@tessera/platform/errors';
+import { TESSERA_CONFIG, TesseraConfig, DATA_SOURCE, PG_POOL, ForbiddenError, NotFoundError } from '@tessera/platform';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { daysToBirthday } from './birthday';

@@ -1,10 +1,7 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { IDENTIFIER } from '@tessera/catalog/field-rules';
-import { isStorableInstant } from '@tessera/platform/calendar';
-import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/route-access';
-import { canReadPersonalData } from '@tessera/platform/auth/scopes';
-import { FieldError, ValidationError } from '@tessera/platform/errors';
+import { IDENTIFIER } from '@tessera/catalog';
+import { isStorableInstant, AuthenticatedRequest, RequireScope, canReadPersonalData, FieldError, ValidationError } from '@tessera/platform';
 import { CustomerFilter, CustomerSort, decodeCursor, OrderView, Page, ProfileView } from './customer-queries';
 import { GetCustomerOrders, GetCustomerProfile, ListCustomers } from './customer-360.queries';
 import { Stage, STAGES } from './lifecycle';

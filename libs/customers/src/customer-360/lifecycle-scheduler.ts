@@ -1,11 +1,7 @@
 import { Controller, HttpCode, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Post } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { RequireScope } from '@tessera/platform/auth/route-access';
-import { ConflictError } from '@tessera/platform/errors';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { checkout } from '@tessera/platform/database/checkout';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { schemaName } from '@tessera/projections/projection';
+import { RequireScope, ConflictError, TESSERA_CONFIG, TesseraConfig, checkout, PG_POOL, registry } from '@tessera/platform';
+import { schemaName } from '@tessera/projections';
 import { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import { lockMemberships, SegmentsService } from '@tessera/segments';

@@ -1,9 +1,7 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { IDENTIFIER } from '@tessera/catalog/field-rules';
-import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/route-access';
-import { canReadPersonalData } from '@tessera/platform/auth/scopes';
-import { FieldError, ValidationError } from '@tessera/platform/errors';
+import { IDENTIFIER } from '@tessera/catalog';
+import { AuthenticatedRequest, RequireScope, canReadPersonalData, FieldError, ValidationError } from '@tessera/platform';
 import { GetTimeline, TimelinePage } from './get-timeline.query';
 
 const MAX_LIMIT = 500;

@@ -13,7 +13,7 @@ import {
 } from '@eventstore/db-client';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
-import { problemFromError } from '@tessera/platform/http/problem-details';
+import { problemFromError } from '@tessera/platform';
 import {
   AppendTooLargeError,
   DeletedStreamError,

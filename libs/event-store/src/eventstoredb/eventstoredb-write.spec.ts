@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StreamDeletedError, UnknownError } from '@eventstore/db-client';
-import { problemFromError } from '@tessera/platform/http/problem-details';
+import { problemFromError } from '@tessera/platform';
 import { EventStoreUnavailableError, PartialAppendError, anyRevision } from '../event-store.port';
 import { Chunk, Item, planChunks } from './eventstoredb-append-plan';
 import { toPortError } from './eventstoredb-errors';

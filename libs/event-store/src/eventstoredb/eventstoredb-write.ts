@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/platform/errors';
+import { TesseraError } from '@tessera/platform';
 import { AppendedEvent, PartialAppendError } from '../event-store.port';
 import { Chunk, Item } from './eventstoredb-append-plan';
 import { isRejection } from './eventstoredb-errors';

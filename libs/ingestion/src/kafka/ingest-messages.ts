@@ -1,6 +1,4 @@
-import { FieldError, TesseraError, ValidationError } from '@tessera/platform/errors';
-import { ProblemDetails, problemFromError } from '@tessera/platform/http/problem-details';
-import { checkStorableJson } from '@tessera/platform/validation/storable-json';
+import { FieldError, TesseraError, ValidationError, ProblemDetails, problemFromError, checkStorableJson } from '@tessera/platform';
 import { RecordedResult } from '../record-events/record-events.command';
 import { ValidationContext, validateEvent } from '../record-events/validate-event';
 import { InboundMessage } from './message-consumer';

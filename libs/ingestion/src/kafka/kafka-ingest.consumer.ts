@@ -1,5 +1,4 @@
 import {
-  Pause,
   TESSERA_CONFIG,
   TesseraConfig,
   HEALTH_CHECKS,
@@ -10,14 +9,10 @@ import {
   MessageProducer,
   Topics,
   topicsFor,
+  Pause,
 } from '@tessera/platform';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { HEALTH_CHECKS, HealthCheck } from '@tessera/platform/health/health-checks';
-import { ensureTopics, kafkaClient } from '@tessera/platform/kafka/kafka-client';
-import { KafkaMessageProducer, MessageProducer } from '@tessera/platform/kafka/message-producer';
-import { Topics, topicsFor } from '@tessera/platform/kafka/topics';
 import { KAFKA_INGEST_WRITER } from '../record-events/event-writer';
 import { RecordEvents } from '../record-events/record-events.command';
 import { deadLetter } from './dead-letter';

@@ -1,5 +1,4 @@
-import { Principal, canReadPersonalData } from '@tessera/platform/auth/scopes';
-import { ConflictError } from '@tessera/platform/errors';
+import { Principal, canReadPersonalData, ConflictError } from '@tessera/platform';
 
 /**
  * Who appends: an API key, or a trusted internal writer. `mayCompareContent` says whether it may

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EventStoreUnavailableError } from '@tessera/event-store';
-import { PG_POOL } from '@tessera/platform/database/database.tokens';
-import { isConnectionError } from '@tessera/platform/database/pg-errors';
+import { PG_POOL, isConnectionError } from '@tessera/platform';
 import { EventOwners } from './event-writer';
 
 /** `ingest_event_writers`: the first writer of every eventId (migration 1764000000610). */

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AuthenticatedRequest, RequireScope } from '@tessera/platform/auth/route-access';
-import { ValidationError } from '@tessera/platform/errors';
+import { AuthenticatedRequest, RequireScope, ValidationError } from '@tessera/platform';
 import { writerOf } from './event-writer';
 import { RecordEvents, RecordedResult } from './record-events.command';
 

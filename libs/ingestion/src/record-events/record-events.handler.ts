@@ -1,9 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore, PartialAppendError } from '@tessera/event-store';
-import { TESSERA_CONFIG, TesseraConfig } from '@tessera/platform/config/tessera-config';
-import { ValidationError } from '@tessera/platform/errors';
-import { appendSeconds, eventsAppended, eventsRejected } from '@tessera/platform/health/metrics';
+import { TESSERA_CONFIG, TesseraConfig, ValidationError, appendSeconds, eventsAppended, eventsRejected } from '@tessera/platform';
 import { RecordEvents, RecordedResult } from './record-events.command';
 import { EventIdTakenError, foreignEventIds } from './event-writer';
 import { EventWritersRepository } from './event-writers.repository';

@@ -1,6 +1,5 @@
-import { Channel, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
-import { isCalendarDate } from '@tessera/platform/calendar';
-import { FieldError } from '@tessera/platform/errors';
+import { Channel, ClassType, EVENT_CATALOG, EventEnvelope, EventType, isEventType } from '@tessera/catalog';
+import { isCalendarDate, FieldError } from '@tessera/platform';
 import { compileValidator } from './compile-validator';
 
 /** An envelope that passed every rule; `data` is the client's plain object, unchanged. */

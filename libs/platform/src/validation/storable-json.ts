@@ -5,6 +5,7 @@ import { escapePointer, FieldError } from '../errors';
  * partner has no UTF-8 encoding. Every string that may reach the database — body fields and keys,
  * query parameters, decoded cursors, Kafka messages — passes this one rule.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this rule refuses
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Deeper than any body Tessera accepts (a segment rule of 8 levels is about 20), far below a stack overflow. */

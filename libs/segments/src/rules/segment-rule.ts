@@ -1,7 +1,4 @@
-import { isStorableInstant } from '@tessera/platform/calendar';
-import { durationMs } from '@tessera/platform/config/duration';
-import { escapePointer, FieldError } from '@tessera/platform/errors';
-import { isStorableText } from '@tessera/platform/validation/storable-json';
+import { isStorableInstant, durationMs, escapePointer, FieldError, isStorableText } from '@tessera/platform';
 import { isSegmentField, SEGMENT_FIELDS, SegmentFieldName } from './segment-fields';
 
 /** The rule language of DESIGN §5: `all`/`any`/`not` over comparisons of whitelisted fields. */
