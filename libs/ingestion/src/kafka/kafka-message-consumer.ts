@@ -47,7 +47,14 @@ export class KafkaMessageConsumer implements MessageConsumer {
   async start(topic: string, handler: BatchHandler): Promise<void> {
     this.current = { state: 'starting', detail: `joining group ${this.groupId}` };
     // A fetch waits at most FETCH_MAX_WAIT_MS for data, and stop() waits for the fetch in flight.
-    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
+    // kafkajs restarts a crashed consumer by itself after a pause; never once stop() has begun, or
+    // a consumer restarted behind a finished stop() would keep the process alive.
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = payload.memberAssignment[topic] ?? [];
@@ -125,6 +132,9 @@ export class KafkaMessageConsumer implements MessageConsumer {
 
   private onCrash(consumer: Consumer, error: Error, restartsItself: boolean, topic: string, handler: BatchHandler): void {
     this.current = { state: 'crashed', detail: describe(error) };
+    // A restart kafkajs scheduled while stop() ran (its crash handler was between two awaits):
+    // disconnecting again clears that restart, once kafkajs has set its timer after this event.
+    if (restartsItself && this.stopping) return void setImmediate(() => void consumer.disconnect().catch(() => undefined));
     if (restartsItself || this.stopping || this.consumer !== consumer) return;
     const delayMs = retryDelayMs(++this.failuresInARow, this.retry);
     this.logger.error({ msg: 'consumer crashed; starting it again after a pause', retryInMs: delayMs, error: describe(error) });
