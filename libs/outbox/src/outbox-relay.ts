@@ -101,26 +101,31 @@ export class OutboxRelay {
   private async publishUnderLease(session: PoolClient): Promise<void> {
     let prepared = false;
     let backoff = 200;
-    while (!this.stopped) {
-      const alive = await session.query('select 1').then(() => true, () => false);
-      if (!alive) throw new Error('the relay lease session was lost; publishing stops until the lease is taken again');
-      try {
-        if (!prepared) {
-          await this.prepare();
-          await this.producer.connect();
-          prepared = true;
+    try {
+      while (!this.stopped) {
+        const alive = await session.query('select 1').then(() => true, () => false);
+        if (!alive) throw new Error('the relay lease session was lost; publishing stops until the lease is taken again');
+        try {
+          if (!prepared) {
+            await this.prepare();
+            await this.producer.connect();
+            prepared = true;
+          }
+          this.state = 'publishing';
+          await this.pump();
+          this.lastError = null;
+          backoff = 200;
+          await this.sleep(this.options.idleMs);
+        } catch (error) {
+          await this.failed(error, backoff);
+          backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
         }
-        this.state = 'publishing';
-        await this.pump();
-        this.lastError = null;
-        backoff = 200;
-        await this.sleep(this.options.idleMs);
-      } catch (error) {
-        await this.failed(error, backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
       }
+    } finally {
+      // Also when the lease session is lost (as when the pool closes at shutdown): a producer left
+      // connected would keep its broker socket, and the process, alive.
+      await this.producer.disconnect().catch(() => undefined);
     }
-    await this.producer.disconnect().catch(() => undefined);
   }
 
   /**
