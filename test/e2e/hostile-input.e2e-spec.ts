@@ -25,7 +25,6 @@ function expectProblem(answer: Answer, status: number, error?: { pointer: string
   if (error) expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining(error)]));
 }
 
-jest.setTimeout(60_000);
 
 describe('hostile input over HTTP', () => {
   let database: TestDatabase;
@@ -42,7 +41,7 @@ describe('hostile input over HTTP', () => {
   beforeAll(async () => {
     database = await createTestDatabase('e2e_hostile');
     app = await startTestApp(database.url);
-  }, 60_000);
+  });
   afterAll(async () => {
     await app?.close();
     await database?.drop();

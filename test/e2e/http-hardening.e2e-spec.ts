@@ -31,7 +31,6 @@ describe('HTTP hardening', () => {
       const sent: [string, string][] = headers === 'reader' ? [['Authorization', `Bearer ${reader}`]] : headers.map(([name, value]) => [name, value]);
       const answer = await stalledUpload(app.url, '/v1/events/batch', { headers: sent, declaredBytes: FIVE_MIB, firstBytes: 64 * 1024, chunked });
       expect(answer.status).toBe(status);
-      expect(answer.bodyBytesSent).toBeLessThan(FIVE_MIB);
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.headers.connection).toBe('close');
       expect(JSON.parse(answer.body)).toMatchObject({ status });

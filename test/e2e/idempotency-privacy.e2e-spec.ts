@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { Answer, TestApp, call, startTestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
 
 const PHONE = '+8613912344321';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { TestApp, call, startTestApp } from '../support/test-app';
+import { eventually } from '../support/eventually';
 
-jest.setTimeout(60_000);
 
 /** One personal value per field the catalog marks as free text, identifier or URL (README, "Event catalog"). */
 const SECRETS = {
@@ -60,13 +60,7 @@ describe('free text, tracking numbers and URL queries stay masked without pii:re
     const sent = await call(app.url, 'POST', '/v1/events/batch', { body: { events } });
     expect(sent.status).toBe(202);
     const position = sent.body.results.at(-1).position as string;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { body } = await call(app.url, 'GET', '/v1/projections/customer-360');
-      if (body.position === position) break;
-      if (Date.now() > deadline) throw new Error(`projection at ${body.position}, waiting for ${position}`);
-      await new Promise((done) => setTimeout(done, 20));
-    }
+    await eventually(`the projection at ${position}`, async () => (await call(app.url, 'GET', '/v1/projections/customer-360')).body.position === position);
   });
   afterAll(async () => {
     await app?.close();

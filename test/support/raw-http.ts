@@ -1,7 +1,8 @@
 import { Socket, connect } from 'node:net';
+import { CORRECTNESS_DEADLINE_MS } from './eventually';
 
-/** An answer read off a raw socket, and how much of the request body had been sent by then. */
-export type RawAnswer = { status: number; headers: Record<string, string>; body: string; bodyBytesSent: number; socket: Socket };
+/** An answer read off a raw socket, and the socket (to see the server close it). */
+export type RawAnswer = { status: number; headers: Record<string, string>; body: string; socket: Socket };
 
 /**
  * Sends a request head and the first `firstBytes` of a body that claims `declaredBytes`
@@ -12,12 +13,12 @@ export function stalledUpload(url: string, path: string, options: { headers: [st
   const framing: [string, string] = options.chunked ? ['Transfer-Encoding', 'chunked'] : ['Content-Length', String(options.declaredBytes)];
   const first = Buffer.alloc(options.firstBytes, '{');
   const body = options.chunked ? Buffer.concat([Buffer.from(`${first.length.toString(16)}\r\n`), first, Buffer.from('\r\n')]) : first;
-  return rawRequest(url, head('POST', path, [...options.headers, ['Content-Type', 'application/json'], framing]), body, options.firstBytes, options.deadlineMs ?? 10_000);
+  return rawRequest(url, head('POST', path, [...options.headers, ['Content-Type', 'application/json'], framing]), body, options.deadlineMs ?? CORRECTNESS_DEADLINE_MS);
 }
 
 /** One request with exactly the given header lines (repeated names included). */
 export function rawGet(url: string, path: string, headers: [string, string][]): Promise<RawAnswer> {
-  return rawRequest(url, head('GET', path, headers), Buffer.alloc(0), 0, 10_000);
+  return rawRequest(url, head('GET', path, headers), Buffer.alloc(0), CORRECTNESS_DEADLINE_MS);
 }
 
 /** Resolves when the server has ended the connection (FIN or reset). */
@@ -33,7 +34,7 @@ function head(method: string, path: string, headers: [string, string][]): Buffer
   return Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: test\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`);
 }
 
-function rawRequest(url: string, requestHead: Buffer, body: Buffer, bodyBytes: number, deadlineMs: number): Promise<RawAnswer> {
+function rawRequest(url: string, requestHead: Buffer, body: Buffer, deadlineMs: number): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -49,14 +50,14 @@ function rawRequest(url: string, requestHead: Buffer, body: Buffer, bodyBytes: n
       if (!answer) return;
       clearTimeout(deadline);
       socket.removeAllListeners('data');
-      resolve({ ...answer, bodyBytesSent: bodyBytes, socket });
+      resolve({ ...answer, socket });
     });
     socket.write(Buffer.concat([requestHead, body]));
   });
 }
 
 /** A complete HTTP/1.1 answer with Content-Length, or undefined while more is to come. */
-function parse(received: Buffer): Omit<RawAnswer, 'bodyBytesSent' | 'socket'> | undefined {
+function parse(received: Buffer): Omit<RawAnswer, 'socket'> | undefined {
   const end = received.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const [statusLine, ...lines] = received.subarray(0, end).toString('latin1').split('\r\n');

@@ -10,11 +10,16 @@ describe('kafka client logging', () => {
     error: () => undefined,
     warn: (message: { msg?: string } | string) => void warnings.push(typeof message === 'string' ? message : String(message.msg)),
   };
+  const partitionerWarning = process.env.KAFKAJS_NO_PARTITIONER_WARNING;
+  beforeAll(() => delete process.env.KAFKAJS_NO_PARTITIONER_WARNING);
   beforeEach(() => {
     warnings.length = 0;
     Logger.overrideLogger(capture);
   });
-  afterAll(() => Logger.overrideLogger(false));
+  afterAll(() => {
+    Logger.overrideLogger(false);
+    if (partitionerWarning !== undefined) process.env.KAFKAJS_NO_PARTITIONER_WARNING = partitionerWarning;
+  });
 
   it('creates our idempotent, acks=all producer without a warning', () => {
     new KafkaMessageProducer(kafkaClient(['127.0.0.1:9'], 'spec'));
