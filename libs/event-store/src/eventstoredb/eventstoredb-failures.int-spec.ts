@@ -4,7 +4,7 @@ import { TestDatabase, createTestDatabase } from '../../../../test/support/datab
 import { DeletedStreamError, EventStoreUnavailableError, PartialAppendError, StreamAppend, anyRevision } from '../event-store.port';
 import { LedgerCompletion, PostgresEventIdLedger } from '../ledger/event-id-ledger';
 import { newEvent, newStream } from '../testing/event-store-contract';
-import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { EventStoreDbEventStore, MAX_CLOSE_WAIT_MS } from './eventstoredb-event-store';
 import { AppendScript, ScriptedClient } from './testing/scripted-client';
 
 /**
@@ -151,6 +151,26 @@ describe('EventStoreDB adapter under failure (real ledger, client failures injec
     await closing;
     expect(client.disposed).toBe(true);
   });
+
+  it('waits for appends in flight at close for at most MAX_CLOSE_WAIT_MS, below the process exit timer, whatever the deadline', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((go) => (release = go));
+    let entered: () => void = () => undefined;
+    const appending = new Promise<void>((go) => (entered = go));
+    const client = new ScriptedClient(() => {
+      entered();
+      return held;
+    });
+    const store = new EventStoreDbEventStore(client.asClient(), new PostgresEventIdLedger(database.pool), { deadlineMs: 600_000 });
+    const inFlight = store.append(batchOf([newStream()])).catch((e: unknown) => e);
+    await appending;
+    const started = Date.now();
+    await store.close();
+    expect(Date.now() - started).toBeLessThan(MAX_CLOSE_WAIT_MS + 2_000);
+    expect(client.disposed).toBe(true);
+    release();
+    await inFlight;
+  }, MAX_CLOSE_WAIT_MS + 10_000);
 
   it('says in health which permission a refused $all read lacks', async () => {
     const client = new ScriptedClient();
