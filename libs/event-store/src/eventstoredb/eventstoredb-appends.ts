@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BACKWARDS, END, EventStoreDBClient, FORWARDS } from '@eventstore/db-client';
 import { AppendedEvent, EventStoreUnavailableError, IdempotencyConflictError, StreamAppend, WrongExpectedRevisionError } from '../event-store.port';
 import { flattenAppends } from '../flatten-appends';
@@ -11,7 +12,10 @@ import { toPortError } from './eventstoredb-errors';
 
 export type AppendOptions = {
   maxConcurrentAppends: number;
-  /** A pending ledger row younger than this belongs to an append in flight: wait for it. Older: recover it. */
+  /**
+   * A pending ledger row younger than this belongs to an append in flight: wait for it. Older:
+   * recover it. At least `minPendingTimeoutMs` of the deadlines (the store derives it from them).
+   */
   pendingTimeoutMs: number;
   /** How many events, newest first, a recovery reads when looking for a pending eventId in its stream. */
   recoveryScanLimit: number;
@@ -26,6 +30,15 @@ type Classified = { completed: Map<string, Stored>; waiting: Item[]; missing: It
 type Settled = { known: Map<string, Stored>; owned: Item[] };
 
 const LEDGER_POLL_MS = 25;
+
+/**
+ * The least pending timeout for these deadlines: a chunk's reservation is refreshed right before
+ * its append, which with its read-back takes at most one append and one read deadline (with room
+ * to spare for the ledger round trips), so a younger row always belongs to an append in flight.
+ */
+export function minPendingTimeoutMs(deadlineMs: number, readDeadlineMs: number): number {
+  return 2 * (deadlineMs + readDeadlineMs);
+}
 
 /**
  * Appends through the PostgreSQL eventId ledger (DESIGN §11): ids are reserved as pending,
@@ -51,8 +64,9 @@ export class EventStoreDbAppends {
     const items = flattenAppends(appends).map((flat, index) => ({ ...flat, index, key: flat.event.eventId.toLowerCase() }));
     if (items.length === 0) return [];
     refuseOversized(items, this.options.maxAppendBytes);
-    const { known, owned } = await this.settle(items);
-    const written = await this.write(owned);
+    const owner = randomUUID();
+    const { known, owned } = await this.settle(items, owner);
+    const written = await this.write(owned, owner);
     if (written.mine.size > 0) this.onStoredNew();
     if (written.failure) throw failureOf(items, known, written, written.failure);
     return answersOf(items, known, written).map((answer, i) => {
@@ -67,7 +81,7 @@ export class EventStoreDbAppends {
    * reservation of one of them, this call gives its own back and tries again, so no two calls
    * ever wait on each other. Conflicts are thrown before anything is written.
    */
-  private async settle(items: Item[]): Promise<Settled> {
+  private async settle(items: Item[], owner: string): Promise<Settled> {
     const known = new Map<string, Stored>();
     const giveUpAt = Date.now() + 2 * this.options.pendingTimeoutMs;
     for (;;) {
@@ -80,15 +94,15 @@ export class EventStoreDbAppends {
       completed.forEach((stored, key) => known.set(key, stored));
       const owned: Item[] = [];
       try {
-        const reserved = await this.ledger.reserve(missing.map(({ event, streamId }) => ({ eventId: event.eventId, contentHash: event.contentHash, streamId })));
+        const reserved = await this.ledger.reserve(missing.map(({ event, streamId }) => ({ eventId: event.eventId, contentHash: event.contentHash, streamId })), owner);
         for (const item of missing) (reserved.has(item.key) ? owned : waiting).push(item);
-        await this.recover(stale, known, owned, waiting);
+        await this.recover(stale, known, owned, waiting, owner);
       } catch (error) {
-        await this.ledger.release(owned.map((item) => item.event.eventId)).catch(() => undefined);
+        await this.ledger.release(owned.map((item) => item.event.eventId), owner).catch(() => undefined);
         throw error;
       }
       if (waiting.length === 0) return { known, owned };
-      await this.ledger.release(owned.map((item) => item.event.eventId));
+      await this.ledger.release(owned.map((item) => item.event.eventId), owner);
       if (Date.now() > giveUpAt) {
         throw new EventStoreUnavailableError(`eventIds still being appended by another call: ${waiting.map((item) => item.event.eventId).join(', ')}`);
       }
@@ -97,7 +111,7 @@ export class EventStoreDbAppends {
   }
 
   /** Stale reservations: an append that crashed, or never got to EventStoreDB. */
-  private async recover(stale: StaleItem[], known: Map<string, Stored>, owned: Item[], waiting: Item[]): Promise<void> {
+  private async recover(stale: StaleItem[], known: Map<string, Stored>, owned: Item[], waiting: Item[], owner: string): Promise<void> {
     if (stale.length === 0) return;
     const found = new Map<string, Stored>();
     for (const streamId of new Set(stale.map((s) => s.ledgerStreamId))) {
@@ -109,6 +123,7 @@ export class EventStoreDbAppends {
     const claimed = await this.ledger.claimStale(
       stale.filter(({ item }) => !found.has(item.key)).map(({ item }) => item.event.eventId),
       this.options.pendingTimeoutMs,
+      owner,
     );
     for (const { item } of stale) {
       const stored = found.get(item.key);
@@ -122,15 +137,23 @@ export class EventStoreDbAppends {
    * The chunks one after another, stopping at the first failure, then one ledger update:
    * stored events are completed; reservations of a rejected chunk and of chunks never tried are
    * released (a retry reserves them afresh); those of a chunk that ended in doubt are abandoned,
-   * so the next call recovers them at once from what EventStoreDB actually holds.
+   * so the next call recovers them at once from what EventStoreDB actually holds. When that
+   * update fails, every reservation of the call is abandoned (best effort) for the same reason.
    */
-  private async write(owned: Item[]): Promise<Written> {
+  private async write(owned: Item[], owner: string): Promise<Written> {
     const chunks = planChunks([...owned].sort((a, b) => a.index - b.index), this.options.maxAppendBytes);
-    const outcome = await writeInOrder(chunks, (chunk) => this.appendChunk(chunk));
+    const outcome = await writeInOrder(chunks, (chunk) => this.appendChunk(chunk, owner));
     const succeeded = owned.filter((item) => outcome.located.has(item.key));
-    const completed = await this.ledger.complete(completionsOf(succeeded, outcome.located));
-    await this.ledger.release(outcome.release.map((item) => item.event.eventId));
-    await this.ledger.abandon(outcome.abandon.map((item) => item.event.eventId));
+    let completed: Set<string>;
+    try {
+      completed = await this.ledger.complete(completionsOf(succeeded, outcome.located));
+      await this.ledger.release(outcome.release.map((item) => item.event.eventId), owner);
+      await this.ledger.abandon(outcome.abandon.map((item) => item.event.eventId), owner);
+    } catch (error) {
+      await this.ledger.abandon(owned.map((item) => item.event.eventId), owner).catch(() => undefined);
+      if (outcome.located.size > 0) this.onStoredNew();
+      throw new EventStoreUnavailableError('the eventId ledger could not record the outcome of the append (its events may be stored); a retry is safe', error, true);
+    }
     const mine = new Map([...outcome.located].filter(([key]) => completed.has(key)));
     const theirs = await this.completedElsewhere(succeeded.filter((item) => !completed.has(item.key)), outcome.located);
     return { mine, theirs, failure: outcome.failure };
@@ -149,20 +172,37 @@ export class EventStoreDbAppends {
     return answers;
   }
 
-  private async appendChunk({ streamId, expected, items, events }: Chunk): Promise<Map<string, Stored>> {
+  /**
+   * One chunk, under one deadline that starts before the wait for an append slot. Right before
+   * the append, the chunk's reservations are refreshed (no other call may find them stale while
+   * the append is in flight); a chunk whose reservation was taken over meanwhile is not sent.
+   */
+  private async appendChunk({ streamId, expected, items, events }: Chunk, owner: string): Promise<Map<string, Stored>> {
     const operation = { kind: 'append', streamId, expected, indexes: items.map((item) => item.index) } as const;
+    const deadline = Date.now() + this.options.deadlineMs;
     let lastRevision: bigint;
     try {
-      const result = await this.appendSlots.run(() =>
-        withDeadline(this.client.appendToStream(streamId, events, { expectedRevision: toEsdbExpected(expected) }), this.options.deadlineMs, `an append to ${streamId}`, undefined, true),
-      );
+      const result = await this.appendSlots.run(async () => {
+        const ids = [...new Set(items.map((item) => item.key))];
+        const owned = await this.ledger.refresh(ids, owner);
+        if (owned.size < ids.length) throw new EventStoreUnavailableError(`another call took over the reservation of events for ${streamId}; they were not sent`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new EventStoreUnavailableError(`no append slot for ${streamId} within ${this.options.deadlineMs} ms; nothing was sent`);
+        return withDeadline(this.client.appendToStream(streamId, events, { expectedRevision: toEsdbExpected(expected) }), left, `an append to ${streamId}`, undefined, true);
+      });
       // Only with throwOnAppendFailure=false (refused by the store); its revision is wrong then, so read the real one.
       if (!result.success) throw new WrongExpectedRevisionError(streamId, expected, await this.lastRevision(streamId));
       lastRevision = result.nextExpectedRevision;
     } catch (error) {
       throw toPortError(error, operation);
     }
-    return this.locate(streamId, items, lastRevision);
+    try {
+      return await this.locate(streamId, items, lastRevision);
+    } catch (error) {
+      // Stored, but not located: in doubt, whatever the read failed with.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new EventStoreUnavailableError(`the append to ${streamId} succeeded but could not be read back (${reason}); a retry is safe`, error, true);
+    }
   }
 
   private async lastRevision(streamId: string): Promise<bigint | 'no_stream'> {

@@ -14,7 +14,7 @@ import {
   SubscriptionHandler,
 } from '../event-store.port';
 import { PostgresEventIdLedger } from '../ledger/event-id-ledger';
-import { AppendOptions, EventStoreDbAppends } from './eventstoredb-appends';
+import { AppendOptions, EventStoreDbAppends, minPendingTimeoutMs } from './eventstoredb-appends';
 import { withDeadline } from './eventstoredb-deadline';
 import { decodePosition } from './eventstoredb-positions';
 import { EventStoreDbReads } from './eventstoredb-reads';
@@ -30,12 +30,17 @@ export type EventStoreDbEventStoreOptions = AppendOptions &
 /** 1 MiB is the server's default MaxAppendSize; stay clear of it. */
 export const DEFAULT_MAX_APPEND_BYTES = 1_000_000;
 
-const DEFAULTS: EventStoreDbEventStoreOptions = {
+/**
+ * The longest `close()` waits for appends in flight: well below the 20 s after which the process
+ * exits on a signal (apps/tessera/src/main.ts), whatever the append deadline (up to 600 s).
+ */
+export const MAX_CLOSE_WAIT_MS = 10_000;
+
+const DEFAULTS: Omit<EventStoreDbEventStoreOptions, 'pendingTimeoutMs'> = {
   maxConcurrentAppends: 16,
   pollIntervalMs: 200,
   errorBackoffMs: 1_000,
   maxErrorBackoffMs: 30_000,
-  pendingTimeoutMs: 15_000,
   recoveryScanLimit: 1_000,
   maxAppendBytes: DEFAULT_MAX_APPEND_BYTES,
   deadlineMs: 10_000,
@@ -64,7 +69,10 @@ export class EventStoreDbEventStore implements EventStore {
     options: Partial<EventStoreDbEventStoreOptions> = {},
   ) {
     refuseSilentAppendFailures(client);
-    this.options = { ...DEFAULTS, ...options };
+    const merged = { ...DEFAULTS, ...options };
+    // A reservation younger than this belongs to an append in flight: never shorter than one append and its read-back.
+    const pendingTimeoutMs = Math.max(options.pendingTimeoutMs ?? 0, minPendingTimeoutMs(merged.deadlineMs, merged.readDeadlineMs));
+    this.options = { ...merged, pendingTimeoutMs };
     this.reads = new EventStoreDbReads(client, this.options.readDeadlineMs);
     this.appends = new EventStoreDbAppends(client, ledger, this.reads, this.options, () => this.wakeups.forEach((wakeup) => wakeup.wake()));
   }
@@ -116,7 +124,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Refuses new appends, lets those in flight finish (for up to one deadline), then
+   * Refuses new appends, lets those in flight finish (for up to one deadline, at most
+   * `MAX_CLOSE_WAIT_MS`), then
    * disposes the client. The client keeps pending batch appends in one map for the whole
    * process, so disposing it under an append would fail that append (and any other client's).
    */
@@ -125,7 +134,7 @@ export class EventStoreDbEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     const draining = Promise.allSettled([...this.inFlight]);
     // Bounded, so that a stuck server cannot hold the process: what is still in flight then ends in doubt (503).
-    await withDeadline(draining, this.options.deadlineMs, 'the appends in flight at close').catch(() => undefined);
+    await withDeadline(draining, Math.min(this.options.deadlineMs, MAX_CLOSE_WAIT_MS), 'the appends in flight at close').catch(() => undefined);
     await this.client.dispose();
   }
 }

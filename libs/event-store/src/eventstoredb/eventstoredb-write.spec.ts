@@ -65,4 +65,14 @@ describe('EventStoreDB multi-stream appends stop at the first failure and say wh
     expect(error).toBeInstanceOf(EventStoreUnavailableError);
     expect(error).toMatchObject({ inDoubt: true });
   });
+
+  it('reports any failure that is not a rejection as unavailable and in doubt, and as partial once something is stored', async () => {
+    const { append } = appender(1, new Error('EventStoreDB accepted the append but does not show it'));
+    const outcome = await writeInOrder(chunks, append);
+    expect(outcome.failure!.error).toBeInstanceOf(EventStoreUnavailableError);
+    expect(outcome.failure!.error).toMatchObject({ inDoubt: true });
+    const error = failureOf(items, new Map(), { mine: outcome.located, theirs: new Map(), failure: outcome.failure }, outcome.failure!);
+    expect(error).toBeInstanceOf(PartialAppendError);
+    expect(problemFromError(error as PartialAppendError)).toMatchObject({ status: 503, inDoubt: [1], notStored: [2, 3] });
+  });
 });

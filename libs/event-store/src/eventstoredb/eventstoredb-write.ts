@@ -1,5 +1,5 @@
 import { TesseraError } from '@tessera/platform';
-import { AppendedEvent, PartialAppendError } from '../event-store.port';
+import { AppendedEvent, EventStoreUnavailableError, PartialAppendError } from '../event-store.port';
 import { Chunk, Item } from './eventstoredb-append-plan';
 import { isRejection } from './eventstoredb-errors';
 import { Stored } from './eventstoredb-events';
@@ -17,15 +17,18 @@ export type Written = { mine: Map<string, Stored>; theirs: Map<string, Stored>; 
  * Appends the chunks one after another and stops at the first failure: chunks after it are not
  * tried, so what is stored is always a prefix of the call. Reservations of a rejected chunk and
  * of chunks never tried are to be released; those of a chunk whose outcome is in doubt (timeout,
- * lost connection) abandoned, for the next call to recover from what the server holds.
+ * lost connection) abandoned, for the next call to recover from what the server holds. Every
+ * failure that is not a rejection is reported as `EventStoreUnavailableError` in doubt, whatever
+ * threw it (a lost read-back, an unmapped client error): the chunk may be stored.
  */
 export async function writeInOrder(chunks: Chunk[], appendChunk: (chunk: Chunk) => Promise<Map<string, Stored>>): Promise<WriteOutcome> {
   const located = new Map<string, Stored>();
   for (const [i, chunk] of chunks.entries()) {
     try {
       (await appendChunk(chunk)).forEach((stored, key) => located.set(key, stored));
-    } catch (error) {
-      const inDoubt = !isRejection(error);
+    } catch (thrown) {
+      const inDoubt = !isRejection(thrown);
+      const error = inDoubt ? asInDoubt(thrown, chunk) : thrown;
       const notTried = chunks.slice(i + 1).flatMap((later) => later.items);
       return {
         located,
@@ -61,13 +64,21 @@ export function failureOf(items: Item[], known: Map<string, Stored>, written: Wr
     const result = answers[i];
     return result ? [{ index: item.index, result }] : [];
   });
-  if (stored.length === 0 || !(failure.error instanceof TesseraError)) return failure.error;
+  if (stored.length === 0) return failure.error;
+  const cause = failure.error instanceof TesseraError ? failure.error : asInDoubt(failure.error, failure.chunk);
   const doubtful = new Set(failure.inDoubt ? failure.chunk.items.map((item) => item.key) : []);
   const open = items.filter((_, i) => answers[i] === undefined);
   return new PartialAppendError(
-    failure.error,
+    cause,
     stored,
     open.filter((item) => doubtful.has(item.key)).map((item) => item.index),
     open.filter((item) => !doubtful.has(item.key)).map((item) => item.index),
   );
+}
+
+/** A failure of a chunk that may be stored, as the port says so: unavailable, in doubt. */
+function asInDoubt(error: unknown, chunk: Chunk): EventStoreUnavailableError {
+  if (error instanceof EventStoreUnavailableError && error.inDoubt) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new EventStoreUnavailableError(`the append to ${chunk.streamId} may or may not be stored (${reason}); a retry is safe`, error, true);
 }

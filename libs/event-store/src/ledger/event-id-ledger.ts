@@ -31,7 +31,8 @@ type Row = {
 /**
  * The eventId ledger (DESIGN §11) as the EventStoreDB adapter uses it: eventIds are reserved as
  * pending before the append, completed with their revision and position after it, and released
- * when the append fails. Event ids are compared as uuids; returned ids are lower-case.
+ * when the append fails. Each pending row carries its owner, a token per append call: only the
+ * owner releases, abandons or refreshes it. Event ids are compared as uuids; returned ids are lower-case.
  */
 export class PostgresEventIdLedger {
   constructor(private readonly pool: Pool) {}
@@ -49,35 +50,52 @@ export class PostgresEventIdLedger {
   }
 
   /**
-   * Inserts pending rows in eventId order (two concurrent reservations of overlapping sets cannot
-   * deadlock); answers the lower-case eventIds this call reserved (absent ones existed already).
+   * Inserts pending rows owned by `owner` in eventId order (two concurrent reservations of
+   * overlapping sets cannot deadlock); answers the lower-case eventIds this call reserved (absent
+   * ones existed already).
    */
-  async reserve(reservations: LedgerReservation[]): Promise<Set<string>> {
+  async reserve(reservations: LedgerReservation[], owner: string): Promise<Set<string>> {
     if (reservations.length === 0) return new Set();
     const rows = await this.query<{ event_id: string }>(
-      `insert into es_event_ids (event_id, content_hash, stream_id, pending)
-       select u.event_id, u.content_hash, u.stream_id, true
+      `insert into es_event_ids (event_id, content_hash, stream_id, pending, reserved_by)
+       select u.event_id, u.content_hash, u.stream_id, true, $4::uuid
        from unnest($1::uuid[], $2::text[], $3::text[]) as u(event_id, content_hash, stream_id)
        order by u.event_id
        on conflict (event_id) do nothing
        returning event_id::text as event_id`,
-      [reservations.map((r) => r.eventId), reservations.map((r) => r.contentHash), reservations.map((r) => r.streamId)],
+      [reservations.map((r) => r.eventId), reservations.map((r) => r.contentHash), reservations.map((r) => r.streamId), owner],
     );
     return new Set(rows.map((row) => row.event_id));
   }
 
   /**
-   * Takes over pending rows older than `staleAfterMs` (their writer presumably died) by restarting
-   * their clock; answers the lower-case eventIds this call now owns.
+   * Takes over pending rows older than `staleAfterMs` (their writer presumably died, or ended in
+   * doubt) for `owner`, restarting their clock; answers the lower-case eventIds it now owns.
    */
-  async claimStale(eventIds: string[], staleAfterMs: number): Promise<Set<string>> {
+  async claimStale(eventIds: string[], staleAfterMs: number, owner: string): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const rows = await this.query<{ event_id: string }>(
-      `update es_event_ids set recorded_at = clock_timestamp()
+      `update es_event_ids set recorded_at = clock_timestamp(), reserved_by = $3::uuid
        where event_id = any($1::uuid[]) and pending
          and recorded_at < clock_timestamp() - make_interval(secs => $2::float8 / 1000)
        returning event_id::text as event_id`,
-      [eventIds, staleAfterMs],
+      [eventIds, staleAfterMs, owner],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  /**
+   * Restarts the clock of the pending rows `owner` still holds (right before it appends them), so
+   * no other call finds them stale while the append is in flight; answers the lower-case eventIds
+   * still owned (a missing one was taken over: its append must not go ahead).
+   */
+  async refresh(eventIds: string[], owner: string): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await this.query<{ event_id: string }>(
+      `update es_event_ids set recorded_at = clock_timestamp()
+       where event_id = any($1::uuid[]) and pending and reserved_by = $2::uuid
+       returning event_id::text as event_id`,
+      [eventIds, owner],
     );
     return new Set(rows.map((row) => row.event_id));
   }
@@ -85,12 +103,14 @@ export class PostgresEventIdLedger {
   /**
    * Completes pending rows with the same content hash, all in one statement; answers the
    * lower-case eventIds this call completed (the others were completed or released before).
+   * Whoever owns a row: a completion is what EventStoreDB was seen to hold, true for every call,
+   * and completing it keeps a call that took the row over from releasing a stored event's row.
    */
   async complete(completions: LedgerCompletion[]): Promise<Set<string>> {
     if (completions.length === 0) return new Set();
     const rows = await this.query<{ event_id: string }>(
       `update es_event_ids l
-       set stream_revision = u.stream_revision, position = u.position, pending = false
+       set stream_revision = u.stream_revision, position = u.position, pending = false, reserved_by = null
        from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[]) as u(event_id, content_hash, stream_revision, position)
        where l.event_id = u.event_id and l.pending and l.content_hash = u.content_hash
        returning l.event_id::text as event_id`,
@@ -104,19 +124,20 @@ export class PostgresEventIdLedger {
     return new Set(rows.map((row) => row.event_id));
   }
 
-  /** Deletes still-pending reservations (the append failed); completed rows are kept. */
-  async release(eventIds: string[]): Promise<void> {
+  /** Deletes the still-pending reservations `owner` holds (the append failed); completed rows and rows taken over are kept. */
+  async release(eventIds: string[], owner: string): Promise<void> {
     if (eventIds.length === 0) return;
-    await this.query(`delete from es_event_ids where event_id = any($1::uuid[]) and pending`, [eventIds]);
+    await this.query(`delete from es_event_ids where event_id = any($1::uuid[]) and pending and reserved_by = $2::uuid`, [eventIds, owner]);
   }
 
   /**
-   * Marks pending reservations whose append ended in doubt (timeout, lost connection: the events
-   * may or may not be in EventStoreDB) as stale, so the next append of them recovers at once.
+   * Marks the pending reservations `owner` holds whose append ended in doubt (timeout, lost
+   * connection: the events may or may not be in EventStoreDB) as stale, so the next append of
+   * them recovers at once.
    */
-  async abandon(eventIds: string[]): Promise<void> {
+  async abandon(eventIds: string[], owner: string): Promise<void> {
     if (eventIds.length === 0) return;
-    await this.query(`update es_event_ids set recorded_at = 'epoch' where event_id = any($1::uuid[]) and pending`, [eventIds]);
+    await this.query(`update es_event_ids set recorded_at = 'epoch' where event_id = any($1::uuid[]) and pending and reserved_by = $2::uuid`, [eventIds, owner]);
   }
 
   private async query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {

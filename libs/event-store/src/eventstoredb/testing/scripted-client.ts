@@ -16,6 +16,8 @@ export class ScriptedClient {
   readonly appended: string[] = [];
   disposed = false;
   readAllError: unknown = undefined;
+  /** When set, every stream read fails with it (the read-back after an append, say). */
+  readStreamError: unknown = undefined;
   private readonly streams = new Map<string, EsdbEvent[]>();
   private position = 0n;
 
@@ -42,7 +44,9 @@ export class ScriptedClient {
     const backwards = options.direction === BACKWARDS;
     const from = options.fromRevision === START || options.fromRevision === undefined ? 0n : options.fromRevision === END ? BigInt((stream?.length ?? 0) - 1) : options.fromRevision;
     const max = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
+    const error = this.readStreamError;
     return streaming(async function* () {
+      if (error) throw error;
       if (!stream) throw new StreamNotFoundError(undefined, streamId);
       const picked = backwards ? stream.filter((e) => e.revision <= from).reverse() : stream.filter((e) => e.revision >= from);
       for (const event of picked.slice(0, max)) yield { event };
