@@ -139,4 +139,14 @@ describe('rate limits per key and scope', () => {
     for (let i = 0; i < 3; i++) statuses.push((await call(app.url, 'GET', '/v1/outbox', { key: 'tsk_guess' })).status);
     expect(statuses).toEqual([401, 401, 429]);
   });
+
+  it('once an address is limited, wrong keys get 429 without a key lookup; keys found valid before still pass', async () => {
+    const lookups = async () => Number(/^tessera_api_key_lookups_total (\d+)/m.exec((await call(app.url, 'GET', '/metrics', { key: null })).body)?.[1]);
+    expect((await call(app.url, 'GET', '/v1/outbox', { key: 'tsk_guess' })).status).toBe(429);
+    const before = await lookups();
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await call(app.url, 'GET', '/v1/outbox', { key: `tsk_other_${i}` })).status).toBe(429);
+    expect(await lookups()).toBe(before);
+    expect((await call(app.url, 'GET', '/v1/api-keys')).status).toBe(200);
+  });
 });

@@ -14,11 +14,13 @@ export type ServedRoute = { method: string; url: string };
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, TESSERA_ADMIN_KEY: ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', TESSERA_DATA_DIR: '/nonexistent', ...env });
   const runtime = await startRuntime(config);
-  const app = await createApp(runtime, { logger: false });
-  // Nest registers its routes on Fastify when the app starts (listen), so this hook sees them all.
+  // The hook is added before any route is (the API docs' routes are added in createApp, Nest's at listen).
   const routes: ServedRoute[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  const app = await createApp(runtime, {
+    logger: false,
+    onRoute: (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();

@@ -1,5 +1,6 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { onRouteHookHandler } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService, hardenFastify, hardenedServerOptions } from '@tessera/platform';
 import { AppModule } from './app.module';
@@ -7,13 +8,15 @@ import { hardenHttp } from './harden-http';
 import { Runtime } from './runtime';
 
 /** Builds the HTTP application on Fastify (DESIGN §10: about twice Express's throughput under Nest). */
-export async function createApp(runtime: Runtime, options: { logger?: ConsoleLogger | false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(runtime: Runtime, options: { logger?: ConsoleLogger | false; onRoute?: onRouteHookHandler } = {}): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = runtime.config;
   const adapter = new FastifyAdapter({ bodyLimit: bodyLimitBytes.batch, logger: false, return503OnClosing: true, ...hardenedServerOptions() });
   const fastify = adapter.getInstance();
   // JSON bodies only (text/plain and forms: 415), with storable text, finite numbers and bounded
   // depth; single, storable query parameters.
   hardenFastify(fastify);
+  // Sees every route, the API docs' too (tests walk them all).
+  if (options.onRoute) fastify.addHook('onRoute', options.onRoute);
   // A single event may be at most 1 MiB; Fastify refuses a larger body from its Content-Length or
   // as soon as the stream passes the limit, without buffering it all.
   fastify.addHook('onRoute', (route) => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
+import { apiKeyLookups } from '../health/metrics';
 import { isConnectionError } from '../database/pg-errors';
 import { PG_POOL } from '../database/database.tokens';
 import { NotFoundError, UnauthenticatedError, UnavailableError, ValidationError } from '../errors';
@@ -13,12 +14,15 @@ export type ApiKeyView = { id: string; name: string; scopes: Scope[]; createdAt:
 type KeyRow = { id: string; name: string; scopes: string[]; created_at: Date; last_used_at: Date | null; bootstrap: boolean };
 
 const TOUCH_EVERY_MS = 60_000;
+const MAX_SEEN_VALID = 10_000;
 
 /** API keys (DESIGN §11): shown once, stored as sha-256, revoked at once. */
 @Injectable()
 export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('api-keys');
   private readonly touched = new Map<string, number>();
+  /** Hashes of keys this instance has found valid (cached or not): they may be looked up even when their address is over its limit. */
+  private readonly seenValid = new Set<string>();
   private readonly cache: ApiKeyCache;
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {
@@ -33,6 +37,14 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     return this.cache.stop();
   }
 
+  /**
+   * True when this instance has found `key` valid before (and not unknown since): a caller over
+   * its unauthenticated limit is refused before any other key costs a query.
+   */
+  isKnown(key: string): boolean {
+    return this.seenValid.has(hashKey(key).toString('base64'));
+  }
+
   async authenticate(key: string): Promise<Principal> {
     const keyHash = hashKey(key);
     const cacheKey = keyHash.toString('base64');
@@ -42,8 +54,14 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
       return cached;
     }
     const generation = this.cache.currentGeneration();
+    apiKeyLookups.inc();
     const rows = await this.query<KeyRow>('select id, name, scopes from api_keys where key_hash = $1 and revoked_at is null', [keyHash]);
-    if (rows.length === 0) throw new UnauthenticatedError('the API key is unknown or revoked');
+    if (rows.length === 0) {
+      this.seenValid.delete(cacheKey);
+      throw new UnauthenticatedError('the API key is unknown or revoked');
+    }
+    if (this.seenValid.size >= MAX_SEEN_VALID) this.seenValid.clear();
+    this.seenValid.add(cacheKey);
     const [row] = rows;
     this.touch(row.id);
     const principal: Principal = { keyId: row.id, name: row.name, scopes: new Set(row.scopes.filter(isScope)) };

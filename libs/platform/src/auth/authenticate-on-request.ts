@@ -36,10 +36,13 @@ export function authenticateOnRequest(fastify: FastifyInstance, keys: ApiKeysSer
     if (access === 'public' || request.is404) return;
     let principal: Principal;
     try {
-      principal = await keys.authenticate(bearerKey(request));
+      const key = bearerKey(request);
+      // A key not yet found valid costs a query: once the caller's address is over its limit, refuse first.
+      if (!keys.isKnown(key) && (await limited(perIp, request, reply, false))) return reply;
+      principal = await keys.authenticate(key);
     } catch (error) {
       if (!(error instanceof UnauthenticatedError)) return refuse(request, reply, toProblem(error, request.url), error);
-      return (await limited(perIp, request, reply)) ?? refuse(request, reply, toProblem(error, request.url), error);
+      return (await limited(perIp, request, reply)) ? reply : refuse(request, reply, toProblem(error, request.url), error);
     }
     (request as AuthenticatedRequest).principal = principal;
     const scope = access?.scope;
@@ -48,7 +51,7 @@ export function authenticateOnRequest(fastify: FastifyInstance, keys: ApiKeysSer
       return refuse(request, reply, toProblem(error, request.url), error);
     }
     const limiter = perKey.get(scope);
-    return limiter ? limited(limiter, request, reply) : undefined;
+    if (limiter && (await limited(limiter, request, reply))) return reply;
   });
 }
 
@@ -66,13 +69,17 @@ function authorizationHeaderCount(request: FastifyRequest): number {
   return count;
 }
 
-/** Counts the request against `limiter`; answers 429 when it is over. */
-async function limited(limiter: Limiter, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  const result = await limiter(request);
-  if (result.isAllowed || !result.isExceeded) return undefined;
+/**
+ * Counts the request against `limiter` (with `increment` false, only checks it); answers 429 when
+ * it is over and says so. (Not the reply itself: a reply is thenable, so awaiting it loses it.)
+ */
+async function limited(limiter: Limiter, request: FastifyRequest, reply: FastifyReply, increment = true): Promise<boolean> {
+  const result = await limiter(request, { increment });
+  if (result.isAllowed || !result.isExceeded) return false;
   reply.header('Retry-After', String(result.ttlInSeconds)).header('X-RateLimit-Limit', String(result.max)).header('X-RateLimit-Remaining', '0');
   const details = problem(429, 'rate-limited', 'Too many requests', `at most ${result.max} requests per ${result.timeWindow / 1000} s; retry in ${result.ttlInSeconds} s`, { instance: request.url });
-  return refuse(request, reply, details);
+  refuse(request, reply, details);
+  return true;
 }
 
 /** Answers now; a request whose body has not been read yet also loses its connection. */

@@ -18,6 +18,12 @@ export const eventsRejected = new Counter({
   registers: [registry],
 });
 
+export const apiKeyLookups = new Counter({
+  name: 'tessera_api_key_lookups_total',
+  help: 'API keys looked up in the database (keys not in the in-memory cache)',
+  registers: [registry],
+});
+
 export const appendSeconds = new Histogram({
   name: 'tessera_event_store_append_seconds',
   help: 'Time of one event store append call (one HTTP request)',
