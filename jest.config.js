@@ -20,7 +20,7 @@ const withServices = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // a generous per-test deadline (test/support/slow-tests.ts) instead of jest's 5 s
-  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts', '<rootDir>/test/support/socket-origins.ts'],
 };
 
 module.exports = {
