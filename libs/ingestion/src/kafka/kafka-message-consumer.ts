@@ -126,6 +126,9 @@ export class KafkaMessageConsumer implements MessageConsumer {
       const left = until - Date.now();
       if (left <= 0) return;
       await new Promise((done) => setTimeout(done, Math.min(left, HEARTBEAT_SLICE_MS)));
+      // stop() may have disconnected the consumer meanwhile: a heartbeat now would open a new
+      // connection that nothing closes
+      if (this.stopping || !payload.isRunning()) return;
       await payload.heartbeat();
     }
   }
