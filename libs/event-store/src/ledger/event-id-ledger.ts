@@ -140,13 +140,18 @@ export class PostgresEventIdLedger {
     await this.query(`update es_event_ids set recorded_at = 'epoch' where event_id = any($1::uuid[]) and pending and reserved_by = $2::uuid`, [eventIds, owner]);
   }
 
-  private async query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
-    try {
-      return (await this.pool.query<T>(sql, params)).rows;
-    } catch (error) {
-      if (isConnectionError(error)) throw new EventStoreUnavailableError('the eventId ledger database cannot be reached', error);
-      throw error;
-    }
+  private query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+    return queryLedgerDatabase<T>(this.pool, sql, params);
+  }
+}
+
+/** A query on the eventId ledger's database; an unreachable database is the port's unavailable error. */
+export async function queryLedgerDatabase<T extends object>(pool: Pool, sql: string, params: unknown[]): Promise<T[]> {
+  try {
+    return (await pool.query<T>(sql, params)).rows;
+  } catch (error) {
+    if (isConnectionError(error)) throw new EventStoreUnavailableError('the eventId ledger database cannot be reached', error);
+    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EventStoreUnavailableError } from '@tessera/event-store';
-import { PG_POOL, isConnectionError } from '@tessera/platform';
+import { queryLedgerDatabase } from '@tessera/event-store';
+import { PG_POOL } from '@tessera/platform';
 import { EventOwners } from './event-writer';
 
 /** `ingest_event_writers`: the first writer of every eventId (migration 1764000000610). */
@@ -37,12 +37,7 @@ export class EventWritersRepository {
     return new Map([...rows, ...reread].map((row) => [row.event_id, row.writer]));
   }
 
-  private async query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
-    try {
-      return (await this.pool.query<T>(sql, params)).rows;
-    } catch (error) {
-      if (isConnectionError(error)) throw new EventStoreUnavailableError('the eventId ledger database cannot be reached', error);
-      throw error;
-    }
+  private query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+    return queryLedgerDatabase<T>(this.pool, sql, params);
   }
 }
