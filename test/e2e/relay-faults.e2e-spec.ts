@@ -2,7 +2,8 @@ import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { describeWithKafka, kafkaBrokers, kafkaSource, readTopics, uniquePrefix } from '../support/kafka-suite';
+import { Kafka, logLevel } from 'kafkajs';
+import { brokerSockets, describeWithKafka, kafkaBrokers, kafkaSource, readTopics, uniquePrefix } from '../support/kafka-suite';
 import { call, startTestApp, TestApp } from '../support/test-app';
 import { CORRECTNESS_DEADLINE_MS, eventually, SLOW_TEST_TIMEOUT_MS } from '../support/eventually';
 
@@ -124,6 +125,8 @@ describeWithKafka('outbox relay under faults', () => {
         expect(health.body.checks.kafka.status).toBe('down');
         const metrics = await call(app.url, 'GET', '/metrics');
         expect(metrics.body).toMatch(/tessera_outbox_depth [1-9]/);
+        // the ingest consumer gives up on the broker (kafkajs' retries run out) and says so
+        await eventually('the ingest consumer to report the broker gone', async () => (await call(app.url, 'GET', '/health')).body.checks['kafka-ingest'].status === 'down');
         const held = await database.pool.query<{ key: string; message_id: string; topic: string }>(`select key, message_id, topic from outbox.messages order by seq`);
         waiting = held.rows;
       } finally {
@@ -142,8 +145,18 @@ describeWithKafka('outbox relay under faults', () => {
         }
       }
       expect(waiting.length).toBeGreaterThan(3);
+
+      // The crashed ingest consumer was replaced by a fresh one, which consumes again.
+      await eventually('the ingest consumer to run again', async () => (await call(app.url, 'GET', '/health')).body.checks['kafka-ingest'].status === 'up');
+      const producer = new Kafka({ clientId: 'relay-faults-e2e', brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      const late = { eventId: randomUUID(), type: 'PageViewed', customerId: 'b-late', occurredAt: new Date().toISOString(), channel: 'web', data: { url: '/after-the-broker-returned' } };
+      await producer.send({ topic: `${prefix}ingest.v1`, acks: -1, messages: [{ key: late.customerId, value: JSON.stringify(late) }] }).finally(() => producer.disconnect());
+      await eventually('the event sent over Kafka after the broker returned', async () => (await call(app.url, 'GET', '/v1/customers/b-late/timeline')).body.items?.some((e: { eventId: string }) => e.eventId === late.eventId));
     } finally {
       await app.close();
     }
+    // whatever the consumer went through (crashes, fresh starts), once closed nothing of it is left
+    expect(brokerSockets()).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { CORRECTNESS_DEADLINE_MS } from './eventually';
 
@@ -76,4 +77,19 @@ export async function topicSize(topic: string): Promise<number> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * This process's open sockets to the brokers, counting ones still connecting (their remote port
+ * is not known yet): after a client's stop, anything here is a leak that would keep jest alive.
+ */
+export function brokerSockets(): number {
+  const ports = new Set(kafkaBrokers.map((b) => Number(b.split(':').pop())));
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((h) => h instanceof Socket && !h.destroyed && (h.connecting || ports.has(h.remotePort ?? -1))).length;
+}
+
+/** Timers this process has pending (kafkajs' retries, restarts and fetch waits among them). */
+export function pendingTimers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 }

@@ -21,8 +21,15 @@ export function retryDelayMs(failuresInARow: number, policy: RetryPolicy): numbe
  * kafkajs behind MessageConsumer: `eachBatch` with auto-commit and auto-resolve off. After the
  * handler resolved, the batch's last offset is resolved and committed; when it throws, nothing
  * is resolved, the batch pauses (heartbeating) and returns, and kafkajs fetches the same
- * messages again from the last resolved offset. A crash kafkajs does not restart by itself is
- * restarted here after a pause.
+ * messages again from the last resolved offset.
+ *
+ * A crashed consumer is replaced here, after a pause, by a fresh kafkajs consumer (a fresh
+ * cluster and group membership); kafkajs' own restart is off. Its restart re-joins the group in
+ * the background, and a `disconnect()` landing while it joins returns before the join has
+ * finished: the join then goes on over sockets the finished disconnect no longer knows, and the
+ * restarted consumer keeps fetching for ever. Here every start is a promise `stop()` waits for:
+ * a start that sees `stop()` began returns after its current step, and only then is its
+ * consumer disconnected, with nothing of it left running.
  */
 export class KafkaMessageConsumer implements MessageConsumer {
   private readonly logger: Logger;
@@ -30,7 +37,10 @@ export class KafkaMessageConsumer implements MessageConsumer {
   private current: ConsumerStatus = { state: 'stopped' };
   private failuresInARow = 0;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** The start in flight (the first, or a restart after a crash); settles, never rejects. */
+  private starting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
@@ -44,16 +54,35 @@ export class KafkaMessageConsumer implements MessageConsumer {
     return this.current;
   }
 
-  async start(topic: string, handler: BatchHandler): Promise<void> {
+  start(topic: string, handler: BatchHandler): Promise<void> {
+    const started = this.startOnce(topic, handler);
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  /** Waits for a start in flight, then disconnects its consumer: idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearTimeout(this.restartTimer);
+      await this.starting;
+      const consumer = this.consumer;
+      this.consumer = undefined;
+      await consumer?.disconnect();
+      this.current = { state: 'stopped' };
+    })();
+    return this.stopped;
+  }
+
+  private async startOnce(topic: string, handler: BatchHandler): Promise<void> {
+    if (this.stopping) return;
     this.current = { state: 'starting', detail: `joining group ${this.groupId}` };
     // A fetch waits at most FETCH_MAX_WAIT_MS for data, and stop() waits for the fetch in flight.
-    // kafkajs restarts a crashed consumer by itself after a pause; never once stop() has begun, or
-    // a consumer restarted behind a finished stop() would keep the process alive.
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
+      retry: { retries: 5, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -63,27 +92,20 @@ export class KafkaMessageConsumer implements MessageConsumer {
     consumer.on(consumer.events.REBALANCING, () => {
       this.current = { state: 'rebalancing', detail: `group ${this.groupId} is rebalancing` };
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart, topic, handler));
+    // kafkajs has disconnected a crashed consumer before this event
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, topic, handler));
     try {
       await consumer.connect();
+      if (this.stopping) return;
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      // stop() may have come while connecting; it disconnected this consumer, so do not run it
-      if (this.stopping || this.consumer !== consumer) return await consumer.disconnect();
+      if (this.stopping) return;
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload, handler) });
     } catch (error) {
       this.current = { state: 'crashed', detail: describe(error) };
+      if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.restartTimer);
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect();
-    this.current = { state: 'stopped' };
   }
 
   private async eachBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
@@ -133,18 +155,21 @@ export class KafkaMessageConsumer implements MessageConsumer {
     }
   }
 
-  private onCrash(consumer: Consumer, error: Error, restartsItself: boolean, topic: string, handler: BatchHandler): void {
+  private onCrash(consumer: Consumer, error: Error, topic: string, handler: BatchHandler): void {
+    if (this.stopping || this.consumer !== consumer) return;
     this.current = { state: 'crashed', detail: describe(error) };
-    // A restart kafkajs scheduled while stop() ran (its crash handler was between two awaits):
-    // disconnecting again clears that restart, once kafkajs has set its timer after this event.
-    if (restartsItself && this.stopping) return void setImmediate(() => void consumer.disconnect().catch(() => undefined));
-    if (restartsItself || this.stopping || this.consumer !== consumer) return;
-    const delayMs = retryDelayMs(++this.failuresInARow, this.retry);
-    this.logger.error({ msg: 'consumer crashed; starting it again after a pause', retryInMs: delayMs, error: describe(error) });
+    this.restartAfterPause('consumer crashed; starting a fresh one after a pause', error, topic, handler);
+  }
+
+  private restartAfterPause(msg: string, error: unknown, topic: string, handler: BatchHandler): void {
+    const retryInMs = retryDelayMs(++this.failuresInARow, this.retry);
+    this.logger.error({ msg, retryInMs, error: describe(error) });
     this.restartTimer = setTimeout(() => {
-      if (this.stopping || this.consumer !== consumer) return;
-      this.start(topic, handler).catch((failure: unknown) => this.onCrash(this.consumer ?? consumer, failure as Error, false, topic, handler));
-    }, delayMs);
+      if (this.stopping) return;
+      this.start(topic, handler).catch((failure: unknown) => {
+        if (!this.stopping) this.restartAfterPause('consumer did not start; trying again after a pause', failure, topic, handler);
+      });
+    }, retryInMs);
   }
 }
 
