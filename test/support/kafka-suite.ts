@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createHook } from 'node:async_hooks';
 import { Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { CORRECTNESS_DEADLINE_MS } from './eventually';
@@ -89,7 +90,23 @@ export function brokerSockets(): number {
   return handles.filter((h) => h instanceof Socket && !h.destroyed && (h.connecting || ports.has(h.remotePort ?? -1))).length;
 }
 
-/** Timers this process has pending (kafkajs' retries, restarts and fetch waits among them). */
-export function pendingTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/**
+ * Counts the timers created from now on that are still pending when asked (kafkajs' retries,
+ * restarts and fetch waits among them): after a client's stop, anything here would keep jest
+ * alive. Timers of other files in the same process are not counted.
+ */
+export function watchTimers(): { pending(): Promise<number> } {
+  const live = new Set<number>();
+  const hook = createHook({
+    init: (id, type) => void (type === 'Timeout' && live.add(id)),
+    destroy: (id) => void live.delete(id),
+  }).enable();
+  return {
+    pending: async () => {
+      // destroy hooks are emitted after the loop turn that cleared or fired the timer
+      for (let turn = 0; turn < 3; turn += 1) await new Promise((done) => setImmediate(done));
+      hook.disable();
+      return live.size;
+    },
+  };
 }
