@@ -221,7 +221,9 @@ async function measureFreshness(databaseUrl: string) {
     log(`freshness: ${FRESHNESS_RATE} events/s, ${FRESHNESS_WARMUP_SECONDS} s warm-up then ${FRESHNESS_SECONDS} s measured (app in a separate process)`);
     await drive(FRESHNESS_WARMUP_SECONDS, false);
     await drive(FRESHNESS_SECONDS, true);
-    log(`projector batches (warm-up and run): ${batchStats((await http('GET', base, '/metrics')).body)}`);
+    const metrics = (await http('GET', base, '/metrics')).body;
+    log(`projector batches (warm-up and run): ${batchStats(metrics)}`);
+    log(`where the batches' time went: ${stageStats(metrics)}`);
   } finally {
     await app.stop();
   }
@@ -238,6 +240,17 @@ function batchStats(metrics: string): string {
   const buckets = [...metrics.matchAll(/^tessera_projection_batch_seconds_bucket\{le="([^"]+)",projection="customer-360"\} (\d+)/gm)].map((m) => ({ le: m[1], n: Number(m[2]) }));
   const slowest = buckets.find((b) => b.n === count)?.le ?? '?';
   return `${count} batches, mean ${((1000 * sum) / count).toFixed(1)} ms, all within ${slowest} s`;
+}
+
+/** Each stage's share of the projector's batch time, from tessera_projection_stage_seconds, largest first. */
+function stageStats(metrics: string): string {
+  const stages = [...metrics.matchAll(/^tessera_projection_stage_seconds_sum\{projection="customer-360",stage="([^"]+)"\} (\S+)/gm)].map((m) => ({ stage: m[1], seconds: Number(m[2]) }));
+  const count = (stage: string) => Number(new RegExp(`^tessera_projection_stage_seconds_count\\{projection="customer-360",stage="${stage}"\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  const total = stages.reduce((sum, s) => sum + s.seconds, 0);
+  return stages
+    .sort((a, b) => b.seconds - a.seconds)
+    .map((s) => `${s.stage} ${((100 * s.seconds) / total).toFixed(0)}% (mean ${((1000 * s.seconds) / count(s.stage)).toFixed(1)} ms)`)
+    .join(', ');
 }
 
 async function followUntilVisible(base: string, customerId: string, occurredAt: number, acceptedAt: number): Promise<number | null> {

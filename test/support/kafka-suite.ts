@@ -91,22 +91,27 @@ export function brokerSockets(): number {
 }
 
 /**
- * Counts the timers created from now on that are still pending when asked (kafkajs' retries,
- * restarts and fetch waits among them): after a client's stop, anything here would keep jest
- * alive. Timers of other files in the same process are not counted.
+ * Watches the timers Kafka clients create from now on — kafkajs' own (retries, restarts, fetch
+ * waits) and those of our consumer — and `pending()` answers the creation stacks of those still
+ * pending, which would keep jest alive after a client's stop. Other timers of the process (a
+ * previous file's pool going idle) are not counted.
  */
-export function watchTimers(): { pending(): Promise<number> } {
-  const live = new Set<number>();
+export function watchTimers(): { pending(): Promise<string[]>; close(): void } {
+  const live = new Map<number, string>();
   const hook = createHook({
-    init: (id, type) => void (type === 'Timeout' && live.add(id)),
+    init: (id, type) => {
+      if (type !== 'Timeout') return;
+      const stack = (new Error().stack ?? '').split('\n').slice(2, 12).join('\n');
+      if (/kafkajs|kafka-message-consumer/.test(stack)) live.set(id, stack);
+    },
     destroy: (id) => void live.delete(id),
   }).enable();
   return {
     pending: async () => {
       // destroy hooks are emitted after the loop turn that cleared or fired the timer
       for (let turn = 0; turn < 3; turn += 1) await new Promise((done) => setImmediate(done));
-      hook.disable();
-      return live.size;
+      return [...live.values()];
     },
+    close: () => void hook.disable(),
   };
 }

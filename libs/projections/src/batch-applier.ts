@@ -3,6 +3,7 @@ import { checkout, isConnectionError, pgErrorCode } from '@tessera/platform';
 import { Pool, PoolClient } from 'pg';
 import { PoisonEventError } from './poison-event-error';
 import { ParkedEvent, Projection, schemaName } from './projection';
+import { stage } from './projection-metrics';
 
 /** The stored checkpoint is not where this runner thought: another instance or a rebuild moved it. */
 export class CheckpointMovedError extends Error {
@@ -61,19 +62,24 @@ export class BatchApplier {
     const s = schemaName(schema);
     const { client, release } = await checkout(this.pool);
     try {
-      await client.query('begin');
-      await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [this.projection.name]);
-      const { rows } = await client.query<{ position: string | null }>(`select position from ${s}.checkpoint for update`);
-      const stored = rows[0]?.position ?? null;
-      if (stored !== expected) throw new CheckpointMovedError(stored);
+      const name = this.projection.name;
+      await stage(name, 'checkpoint-lock', async () => {
+        await client.query('begin');
+        await client.query(`select pg_advisory_xact_lock_shared(${SWITCH_LOCK_SQL})`, [name]);
+        const { rows } = await client.query<{ position: string | null }>(`select position from ${s}.checkpoint for update`);
+        const stored = rows[0]?.position ?? null;
+        if (stored !== expected) throw new CheckpointMovedError(stored);
+      });
       const parked = poison ? [poison] : (await this.projection.apply(events, { client, schema, now: this.clock() })).parked;
-      await park(client, s, parked);
       const last = events[events.length - 1];
-      await client.query(
-        `update ${s}.checkpoint set position = $1, events_applied = events_applied + $2, last_recorded_at = $3, updated_at = now()`,
-        [last.position, events.length - parked.length, last.recordedAt],
-      );
-      await client.query('commit');
+      await stage(name, 'checkpoint-write', async () => {
+        await park(client, s, parked);
+        await client.query(
+          `update ${s}.checkpoint set position = $1, events_applied = events_applied + $2, last_recorded_at = $3, updated_at = now()`,
+          [last.position, events.length - parked.length, last.recordedAt],
+        );
+      });
+      await stage(name, 'commit', () => client.query('commit'));
       return { applied: events.length - parked.length, parked, position: last.position };
     } catch (error) {
       await client.query('rollback').catch(() => undefined);

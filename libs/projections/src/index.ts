@@ -6,3 +6,4 @@ export * from './batch-applier';
 export * from './projection-runner';
 export * from './poison-event-error';
 export * from './projection-bookkeeping';
+export { observeStage, stage } from './projection-metrics';

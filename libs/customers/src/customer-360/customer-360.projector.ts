@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { customerIdOf } from '@tessera/catalog';
 import { RecordedEvent } from '@tessera/event-store';
 import { TESSERA_CONFIG, TesseraConfig, DerivationRules, topicsFor } from '@tessera/platform';
-import { ApplyContext, ApplyResult, ParkedEvent, Projection, ProjectionProvider, schemaName } from '@tessera/projections';
+import { ApplyContext, ApplyResult, observeStage, ParkedEvent, Projection, ProjectionProvider, schemaName, stage } from '@tessera/projections';
 import { PoolClient } from 'pg';
 import { CustomerState, emptyState, evolve, FoldEvent, surveyKey } from './customer-state';
 import { deriveCustomer, DerivedCustomer } from './customer-profile';
@@ -81,8 +81,9 @@ export class Customer360Projector implements Projection {
     const s = schemaName(schema);
     const ours = events.filter((e) => e.streamId.startsWith(CUSTOMER_STREAM));
     if (ours.length === 0) return { parked: [] };
-    const counted = await this.countOnce(client, s, ours);
-    const touched = await this.load(client, s, [...new Set(ours.map((e) => customerIdOf(e.streamId)))]);
+    const counted = await stage(this.name, 'ledger', () => this.countOnce(client, s, ours));
+    const touched = await stage(this.name, 'load', () => this.load(client, s, [...new Set(ours.map((e) => customerIdOf(e.streamId)))]));
+    const foldStarted = performance.now();
     const publish = schema === this.schema;
     if (publish) {
       const perCustomer = new Map<string, number>();
@@ -103,6 +104,7 @@ export class Customer360Projector implements Projection {
         parked.push({ event, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       }
     }
+    observeStage(this.name, 'fold', (performance.now() - foldStarted) / 1000);
     await this.write(client, s, new Map([...touched].filter(([, t]) => t.changed)), now.getTime(), { publish });
     return { parked };
   }
@@ -204,9 +206,13 @@ export class Customer360Projector implements Projection {
     const chats: unknown[] = [];
     const replacedHistories: string[] = [];
     const transitions: unknown[] = [];
-    const segments = await loadActiveSegments(client);
+    const { segments, customBefore } = await stage(this.name, 'memberships-load', async () => ({
+      segments: await loadActiveSegments(client),
+      customBefore: await loadCustomMemberships(client, s, [...touched.keys()]),
+    }));
     const names = new Map(segments.map((segment) => [segment.id, segment.name]));
-    const customBefore = await loadCustomMemberships(client, s, [...touched.keys()]);
+    const deriveStarted = performance.now();
+    let attributing = 0;
     const changes: MembershipChange[] = [];
     const outbox: OutboxMessage[] = [];
     const publishedSince = now - this.config.publishWindowMs;
@@ -256,7 +262,11 @@ export class Customer360Projector implements Projection {
         ...membershipChanges(id, builtInMemberships(t.segments), builtInMemberships(p.segments), { at, nameOf: (segmentId) => segmentId, cause }),
         ...membershipChanges(id, activeOnly(customBefore.get(id), names), customMemberships(view, segments, now), { at, nameOf: (segmentId) => names.get(segmentId)!, cause }),
       ];
-      if (t.before && t.steps.length > 1 && customerChanges.length > 0) customerChanges = this.attribute(customerChanges, t.before, t.steps, segments, now);
+      if (t.before && t.steps.length > 1 && customerChanges.length > 0) {
+        const attributeStarted = performance.now();
+        customerChanges = this.attribute(customerChanges, t.before, t.steps, segments, now);
+        attributing += performance.now() - attributeStarted;
+      }
       changes.push(...customerChanges);
       if (publish) {
         for (const transition of newTransitions(t.digest, d)) {
@@ -271,7 +281,9 @@ export class Customer360Projector implements Projection {
       for (const complaintId of t.complaints) complaints.push(complaintRow(id, complaintId, t.state.complaints[complaintId], tz));
       for (const chatId of t.chats) chats.push(chatRow(id, chatId, t.state.chats[chatId], tz));
     }
-    await client.query(
+    observeStage(this.name, 'derive', (performance.now() - deriveStarted - attributing) / 1000);
+    if (attributing > 0) observeStage(this.name, 'attribute', attributing / 1000);
+    await stage(this.name, 'write-customers', () => client.query(
       `insert into ${s}.customers (customer_id, state, profile, transitions_digest, name, phone, email, lifecycle_stage, value_tier, membership_tier,
          tags, interests, segments, net_spend_365d, last_seen_at, registered_at, birth_month, birth_day, next_review_at, updated_at)
        select customer_id, state, profile, transitions_digest, name, phone, email, lifecycle_stage, value_tier, membership_tier,
@@ -286,18 +298,25 @@ export class Customer360Projector implements Projection {
          net_spend_365d = excluded.net_spend_365d, last_seen_at = excluded.last_seen_at, registered_at = excluded.registered_at,
          birth_month = excluded.birth_month, birth_day = excluded.birth_day, next_review_at = excluded.next_review_at, updated_at = now()`,
       [JSON.stringify(customers)],
-    );
-    if (replacedHistories.length > 0) await client.query(`delete from ${s}.lifecycle_transitions where customer_id = any($1::text[])`, [replacedHistories]);
-    if (transitions.length > 0) {
+    ));
+    await stage(this.name, 'write-transitions', async () => {
+      if (replacedHistories.length > 0) await client.query(`delete from ${s}.lifecycle_transitions where customer_id = any($1::text[])`, [replacedHistories]);
+      if (transitions.length === 0) return;
       await client.query(
         `insert into ${s}.lifecycle_transitions (customer_id, seq, from_stage, to_stage, at, cause)
          select customer_id, seq, from_stage, to_stage, at, cause
          from json_to_recordset($1::json) as r(customer_id text, seq integer, from_stage text, to_stage text, at timestamptz, cause jsonb)`,
         [JSON.stringify(transitions)],
       );
-    }
-    await writeMembershipChanges(client, s, changes, (change) => membershipChangeId(this.topics.segmentMembership, change));
-    await insertOutbox(client, outbox);
+    });
+    await stage(this.name, 'write-memberships', () => writeMembershipChanges(client, s, changes, (change) => membershipChangeId(this.topics.segmentMembership, change)));
+    await stage(this.name, 'write-outbox', () => insertOutbox(client, outbox));
+    await stage(this.name, 'write-facts', () => this.writeFacts(client, s, orders, surveys, complaints, chats));
+    return derived;
+  }
+
+  /** The orders, surveys, complaints and chats the batch touched, one upsert per table. */
+  private async writeFacts(client: PoolClient, s: string, orders: unknown[], surveys: unknown[], complaints: unknown[], chats: unknown[]): Promise<void> {
     await upsert(client, `${s}.orders`, ['customer_id', 'order_id'], orders, {
       status: 'text', total: 'bigint', currency: 'text', refunded: 'bigint', items: 'jsonb', history: 'jsonb', channel: 'text', placed_at: 'timestamptz',
     }, 'updated_at');
@@ -309,7 +328,6 @@ export class Customer360Projector implements Projection {
     await upsert(client, `${s}.chats`, ['customer_id', 'chat_id'], chats, {
       started_at: 'timestamptz', started_channel: 'text', started_day: 'date', ended_at: 'timestamptz', ended_channel: 'text', ended_day: 'date', resolved: 'boolean',
     });
-    return derived;
   }
 }
 
