@@ -174,7 +174,7 @@ async function measureFreshness(databaseUrl: string) {
     TESSERA_ADMIN_KEY: ADMIN_KEY,
     TESSERA_ROLES: 'ingest,query,projector',
     LOG_LEVEL: 'warn',
-  });
+  }, { nodeArgs: profileArgs() });
   const base = `http://127.0.0.1:${port}`;
   const latencies: number[] = [];
   let sent = 0;
@@ -230,6 +230,12 @@ async function measureFreshness(databaseUrl: string) {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
   return { sent, failed, invisible, samples: latencies.length, p50: at(0.5), p99: at(0.99), max: Math.round(latencies.at(-1) ?? NaN) };
+}
+
+/** With BENCH_PROFILE_DIR set, the app writes a V8 CPU profile there when it stops (open it in Chrome's DevTools). */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [];
 }
 
 /** Count, mean and the slowest histogram bucket of the projector's batches, from /metrics. */

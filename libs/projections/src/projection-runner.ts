@@ -154,6 +154,6 @@ export class ProjectionRunner {
     if (!lease) return;
     // Ending the session drops the advisory lock even if the unlock itself cannot be sent.
     await lease.client.query(`select pg_advisory_unlock(hashtext('tessera.projection.lease:' || $1))`, [this.projection.name]).catch(() => undefined);
-    lease.release(true);
+    await lease.release(true);
   }
 }

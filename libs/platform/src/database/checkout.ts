@@ -6,8 +6,12 @@ import { Pool, PoolClient } from 'pg';
  * process. Every checkout goes through here: the break is noted (the next query rejects anyway)
  * and a broken connection is destroyed on release instead of going back to the pool.
  */
-/** `release(true)` destroys the connection (e.g. to drop the session's advisory locks for sure). */
-export type CheckedOut = { client: PoolClient; release(destroy?: boolean): void };
+/**
+ * `release(true)` destroys the connection (e.g. to drop the session's advisory locks for sure)
+ * and resolves once it has closed: the pool forgets it at once, so a shutdown that stopped the
+ * database right after would cut a connection still saying goodbye.
+ */
+export type CheckedOut = { client: PoolClient; release(destroy?: boolean): Promise<void> };
 
 export async function checkout(pool: Pool): Promise<CheckedOut> {
   const client = await pool.connect();
@@ -18,7 +22,10 @@ export async function checkout(pool: Pool): Promise<CheckedOut> {
     client,
     release: (destroy = false) => {
       client.off('error', onError);
+      // a broken connection has closed already (pg emitted its 'end'); a destroyed one closes now
+      const closed = destroy && !broken ? new Promise<void>((done) => client.once('end', () => done())) : Promise.resolve();
       client.release(broken || destroy);
+      return closed;
     },
   };
 }
