@@ -92,7 +92,7 @@ export class OutboxRelay {
       } catch (error) {
         await this.failed(error);
       } finally {
-        lease.release(!unlocked);
+        await lease.release(!unlocked);
       }
     }
   }

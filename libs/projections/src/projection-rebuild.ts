@@ -57,7 +57,7 @@ export async function startRebuild(pool: Pool, store: EventStore, projection: Pr
   }
   const done = rebuild(lock, store, pool, projection, options).finally(async () => {
     const unlocked = await lock.query(`select pg_advisory_unlock(hashtext('tessera.projection.rebuild:' || $1))`, [projection.name]).then(() => true, () => false);
-    release(!unlocked);
+    await release(!unlocked);
   });
   return { done };
 }

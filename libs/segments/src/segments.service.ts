@@ -261,7 +261,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
         unlocked = await lease.client.query(`select pg_advisory_unlock(${BACKFILL_LOCK})`, [segmentId]).then(() => true, () => false);
       }
     } finally {
-      lease.release(!unlocked);
+      await lease.release(!unlocked);
     }
   }
 

@@ -65,7 +65,7 @@ export class LifecycleScheduler implements OnApplicationBootstrap, OnApplication
       }
     } finally {
       // A session whose unlock failed must not go back to the pool still holding the lease.
-      lease.release(!unlocked);
+      await lease.release(!unlocked);
     }
   }
 

@@ -13,6 +13,13 @@ const FETCH_MAX_WAIT_MS = 1_000;
 /** How often a pausing batch heartbeats, so the group does not evict this member. */
 const HEARTBEAT_SLICE_MS = 500;
 
+/**
+ * How long stop() waits for a start in flight (connecting with the client's retries, or joining
+ * behind a rebalance can take a minute) before it returns; the start's consumer is disconnected
+ * when that start ends, so nothing of it stays, and a shutdown is not held past its own deadline.
+ */
+const STOP_WAITS_FOR_START_MS = 5_000;
+
 export function retryDelayMs(failuresInARow: number, policy: RetryPolicy): number {
   return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failuresInARow - 1));
 }
@@ -35,7 +42,10 @@ export class KafkaMessageConsumer implements MessageConsumer {
   private readonly logger: Logger;
   private consumer: Consumer | undefined;
   private current: ConsumerStatus = { state: 'stopped' };
+  /** Failed batches in a row: the pause before reading a batch again. */
   private failuresInARow = 0;
+  /** Crashes and failed starts in a row, reset when a consumer joins: the pause before a fresh one. */
+  private crashesInARow = 0;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -60,15 +70,29 @@ export class KafkaMessageConsumer implements MessageConsumer {
     return started;
   }
 
-  /** Waits for a start in flight, then disconnects its consumer: idempotent. */
+  /** Waits for a start in flight (a while), then disconnects its consumer: idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
       clearTimeout(this.restartTimer);
-      await this.starting;
+      if (!(await settlesWithin(this.starting, STOP_WAITS_FOR_START_MS))) {
+        const late = this.consumer;
+        this.consumer = undefined;
+        this.logger.warn({ msg: 'stopping while a start is still connecting or joining; its consumer is disconnected when that start ends', waitedMs: STOP_WAITS_FOR_START_MS });
+        void this.starting.then(() => late?.disconnect()).catch(() => undefined);
+        this.current = { state: 'stopped' };
+        return;
+      }
       const consumer = this.consumer;
       this.consumer = undefined;
-      await consumer?.disconnect();
+      try {
+        await consumer?.disconnect();
+      } catch (error) {
+        // kept for a second stop() to try again
+        this.consumer = consumer;
+        this.stopped = undefined;
+        throw error;
+      }
       this.current = { state: 'stopped' };
     })();
     return this.stopped;
@@ -86,6 +110,7 @@ export class KafkaMessageConsumer implements MessageConsumer {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.crashesInARow = 0;
       const partitions = payload.memberAssignment[topic] ?? [];
       this.current = { state: 'running', detail: `group ${this.groupId}, ${partitions.length} partition(s) of ${topic}` };
     });
@@ -162,7 +187,7 @@ export class KafkaMessageConsumer implements MessageConsumer {
   }
 
   private restartAfterPause(msg: string, error: unknown, topic: string, handler: BatchHandler): void {
-    const retryInMs = retryDelayMs(++this.failuresInARow, this.retry);
+    const retryInMs = retryDelayMs(++this.crashesInARow, this.retry);
     this.logger.error({ msg, retryInMs, error: describe(error) });
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;
@@ -170,6 +195,17 @@ export class KafkaMessageConsumer implements MessageConsumer {
         if (!this.stopping) this.restartAfterPause('consumer did not start; trying again after a pause', failure, topic, handler);
       });
     }, retryInMs);
+  }
+}
+
+/** Whether `work` (which never rejects) settles within `ms`. */
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -22,10 +22,30 @@ export async function checkout(pool: Pool): Promise<CheckedOut> {
     client,
     release: (destroy = false) => {
       client.off('error', onError);
-      // a broken connection has closed already (pg emitted its 'end'); a destroyed one closes now
-      const closed = destroy && !broken ? new Promise<void>((done) => client.once('end', () => done())) : Promise.resolve();
+      // a broken connection is left to pg, which closes it; a destroyed one closes now
+      const closed = destroy && !broken ? closedWithin(client, CLOSE_DEADLINE_MS) : Promise.resolve();
       client.release(broken || destroy);
       return closed;
     },
   };
+}
+
+/** How long a goodbye may take before the socket is cut: a server that does not answer must not hold a shutdown. */
+const CLOSE_DEADLINE_MS = 5_000;
+
+type Closable = PoolClient & { _ended?: boolean; connection?: { stream?: { destroy(): void } } };
+
+/** Resolves when pg has closed `client`'s connection (its 'end'), or cuts the socket after `ms`. */
+function closedWithin(client: Closable, ms: number): Promise<void> {
+  if (client._ended) return Promise.resolve();
+  return new Promise<void>((done) => {
+    const timer = setTimeout(() => {
+      client.connection?.stream?.destroy();
+      done();
+    }, ms);
+    client.once('end', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
 }
