@@ -111,11 +111,12 @@ export class KafkaMessageConsumer implements MessageConsumer {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.crashesInARow = 0;
+      if (this.stopping) return; // a late join, disconnected when its start ends
       const partitions = payload.memberAssignment[topic] ?? [];
       this.current = { state: 'running', detail: `group ${this.groupId}, ${partitions.length} partition(s) of ${topic}` };
     });
     consumer.on(consumer.events.REBALANCING, () => {
-      this.current = { state: 'rebalancing', detail: `group ${this.groupId} is rebalancing` };
+      if (!this.stopping) this.current = { state: 'rebalancing', detail: `group ${this.groupId} is rebalancing` };
     });
     // kafkajs has disconnected a crashed consumer before this event
     consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, topic, handler));
@@ -126,7 +127,7 @@ export class KafkaMessageConsumer implements MessageConsumer {
       if (this.stopping) return;
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload, handler) });
     } catch (error) {
-      this.current = { state: 'crashed', detail: describe(error) };
+      if (!this.stopping) this.current = { state: 'crashed', detail: describe(error) };
       if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
       throw error;
