@@ -104,6 +104,13 @@ export interface EventStore {
    * match, `AppendTooLargeError` (before anything is stored) when an event cannot fit one append.
    */
   append(appends: StreamAppend[]): Promise<AppendedEvent[]>;
+  /**
+   * Optional: `append`, recording `writer.id` with each new event in the same call. With
+   * `writer.othersTaken`, an eventId another writer (or an unknown one) stored throws
+   * `EventIdTakenError` before any content is compared, and nothing is stored. Without it the
+   * caller keeps writers in a ledger of its own.
+   */
+  appendAs?(appends: StreamAppend[], writer: AppendWriter): Promise<AppendedEvent[]>;
   readStream(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
@@ -114,6 +121,24 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** Who appends (an API key id, `internal:<name>`), and whether an eventId of another writer is refused. */
+export type AppendWriter = { id: string; othersTaken: boolean };
+
+/** The eventIds were first stored by another writer: nothing was stored (docs/privacy.md). */
+export class EventIdTakenError extends ConflictError {
+  constructor(readonly taken: { index: number; eventId: string }[]) {
+    super(
+      `eventId already used by another writer: ${taken.map((t) => t.eventId).join(', ')}; nothing was stored`,
+      taken.map(({ index, eventId }) => ({
+        index,
+        pointer: '/eventId',
+        rule: 'eventIdTaken',
+        message: `eventId ${eventId} was first sent by another writer; use a new eventId`,
+      })),
+    );
+  }
+}
 
 export class IdempotencyConflictError extends ConflictError {
   constructor(readonly conflicts: { index: number; eventId: string }[]) {

@@ -6,3 +6,4 @@ export * from './kafka/kafka-ingest.consumer';
 export * from './kafka/ingest-messages';
 export * from './kafka/dead-letter';
 export * from './record-events/migrations/1764000000610-event-writers';
+export * from './record-events/migrations/1764000000720-event-writers-in-events';

@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
-import { RecordedEvent, anyRevision } from '../event-store.port';
+import { EventIdTakenError, IdempotencyConflictError, RecordedEvent, anyRevision } from '../event-store.port';
 import { eventStoreContract, newEvent, newStream, waitFor } from '../testing/event-store-contract';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -34,7 +34,7 @@ describe('PostgreSQL event store: late commits (DESIGN §10)', () => {
   async function appendInOpenTransaction(client: PoolClient, streamId: string, eventId: string): Promise<void> {
     await client.query(
       `select * from es_append(array[$1]::text[], array[-1]::bigint[], array[$2]::uuid[], array['PageViewed'], array['2026-11-20T10:00:00+08:00'],
-         array['web'], array['{"url":"/slow"}']::jsonb[], array['{}']::jsonb[], array[$2::text], true)`,
+         array['web'], array['{"url":"/slow"}']::jsonb[], array['{}']::jsonb[], array[$2::text], true, null, false)`,
       [streamId, eventId],
     );
   }
@@ -109,5 +109,55 @@ describe('PostgreSQL event store: $all order across transaction ids of different
     const first = await store.readAll({ maxCount: 1 });
     const rest = await store.readAll({ after: first[0].position, maxCount: 10 });
     expect([...first, ...rest].map((e) => e.streamRevision)).toEqual([0n, 1n]);
+  });
+});
+
+describe('PostgreSQL event store: the writer recorded by the append itself (appendAs)', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('es_writers');
+    store = new PostgresEventStore(database.pool, { pollIntervalMs: 20 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  const writerOf = async (eventId: string): Promise<string | null | undefined> =>
+    (await database.pool.query<{ writer: string | null }>('select writer from es_events where event_id = $1', [eventId])).rows[0]?.writer;
+  const stored = async (eventId: string): Promise<boolean> => (await writerOf(eventId)) !== undefined;
+
+  it('stores the writer with each new event, answers its own retry as a duplicate, and refuses another writer without comparing content', async () => {
+    const streamId = newStream();
+    const first = newEvent('PageViewed', { url: '/a' });
+    await store.appendAs([{ streamId, expectedRevision: anyRevision, events: [first] }], { id: 'key-a', othersTaken: true });
+    expect(await writerOf(first.eventId)).toBe('key-a');
+
+    const [again] = await store.appendAs([{ streamId, expectedRevision: anyRevision, events: [first] }], { id: 'key-a', othersTaken: true });
+    expect(again.duplicate).toBe(true);
+
+    // another key: the same content and other content get the same answer, and the new event of the call is not stored
+    const fresh = newEvent('PageViewed', { url: '/b' });
+    for (const probe of [first, { ...first, data: { url: '/other' }, contentHash: 'f'.repeat(64) }]) {
+      const refused = await store.appendAs([{ streamId, expectedRevision: anyRevision, events: [fresh, probe] }], { id: 'key-b', othersTaken: true }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(EventIdTakenError);
+      expect((refused as EventIdTakenError).taken).toEqual([{ index: 1, eventId: first.eventId }]);
+      expect(await stored(fresh.eventId)).toBe(false);
+    }
+
+    // a writer that may compare content (othersTaken false) gets the duplicate, or the conflict
+    const [compared] = await store.appendAs([{ streamId, expectedRevision: anyRevision, events: [first] }], { id: 'key-admin', othersTaken: false });
+    expect(compared.duplicate).toBe(true);
+    await expect(store.appendAs([{ streamId, expectedRevision: anyRevision, events: [{ ...first, contentHash: 'f'.repeat(64) }] }], { id: 'key-admin', othersTaken: false })).rejects.toBeInstanceOf(IdempotencyConflictError);
+  });
+
+  it('takes an event stored without a writer (before writers were kept) as another writer\'s', async () => {
+    const streamId = newStream();
+    const legacy = newEvent('PageViewed', { url: '/legacy' });
+    await store.append([{ streamId, expectedRevision: anyRevision, events: [legacy] }]);
+    expect(await writerOf(legacy.eventId)).toBeNull();
+    await expect(store.appendAs([{ streamId, expectedRevision: anyRevision, events: [legacy] }], { id: 'key-a', othersTaken: true })).rejects.toBeInstanceOf(EventIdTakenError);
   });
 });

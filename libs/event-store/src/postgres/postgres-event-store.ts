@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import { isConnectionError, pgErrorCode } from '@tessera/platform';
 import {
   AppendedEvent,
+  AppendWriter,
+  EventIdTakenError,
   EventStore,
   EventStoreHealth,
   EventStoreUnavailableError,
@@ -34,7 +36,7 @@ type Row = {
   recorded_at: Date;
 };
 
-type AppendRow = { idx: number; stream_revision: string | null; event_position: string | null; duplicate: boolean; conflict: boolean };
+type AppendRow = { idx: number; stream_revision: string | null; event_position: string | null; duplicate: boolean; conflict: boolean; taken: boolean };
 
 const COLUMNS = `event_id, stream_id, stream_revision, transaction_id::text as transaction_id, global_position, type, occurred_at, channel, data, metadata, recorded_at`;
 const UNIQUE_VIOLATION = '23505';
@@ -55,7 +57,12 @@ export class PostgresEventStore implements EventStore {
     private readonly options: PostgresEventStoreOptions = { pollIntervalMs: 200 },
   ) {}
 
-  async append(appends: StreamAppend[]): Promise<AppendedEvent[]> {
+  append(appends: StreamAppend[]): Promise<AppendedEvent[]> {
+    return this.appendAs(appends, { id: null, othersTaken: false });
+  }
+
+  /** The writer is stored with each new event by `es_append` itself: no ledger of its own, no second statement. */
+  async appendAs(appends: StreamAppend[], writer: AppendWriter | { id: null; othersTaken: false }): Promise<AppendedEvent[]> {
     const events = flattenAppends(appends);
     if (events.length === 0) return [];
     const params = [
@@ -69,7 +76,9 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.event.metadata)),
       events.map((e) => e.event.contentHash),
     ];
-    const rows = await this.callAppend(params, events);
+    const rows = await this.callAppend([...params, writer.id, writer.othersTaken], events);
+    const taken = rows.filter((r) => r.taken).map((r) => ({ index: r.idx - 1, eventId: events[r.idx - 1].event.eventId }));
+    if (taken.length > 0) throw new EventIdTakenError(taken);
     const conflicts = rows.filter((r) => r.conflict).map((r) => ({ index: r.idx - 1, eventId: events[r.idx - 1].event.eventId }));
     if (conflicts.length > 0) throw new IdempotencyConflictError(conflicts);
     if (rows.some((r) => !r.duplicate)) this.appended.emit('appended');
@@ -92,7 +101,7 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.query<AppendRow>(
-          'select * from es_append($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10)',
+          'select * from es_append($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $12, $10::text, $11::boolean)',
           [...params, attempt > 1],
         );
         return result.rows;

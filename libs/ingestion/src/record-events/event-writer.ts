@@ -1,4 +1,4 @@
-import { Principal, canReadPersonalData, ConflictError } from '@tessera/platform';
+import { Principal, canReadPersonalData } from '@tessera/platform';
 
 /**
  * Who appends: an API key, or a trusted internal writer. `mayCompareContent` says whether it may
@@ -28,16 +28,4 @@ export function foreignEventIds(eventIds: readonly string[], owners: EventOwners
   return eventIds.flatMap((eventId, index) => (owners.get(eventId) === writer.id ? [] : [{ index, eventId }]));
 }
 
-export class EventIdTakenError extends ConflictError {
-  constructor(readonly taken: { index: number; eventId: string }[]) {
-    super(
-      `eventId already used by another writer: ${taken.map((t) => t.eventId).join(', ')}; nothing was stored`,
-      taken.map(({ index, eventId }) => ({
-        index,
-        pointer: '/eventId',
-        rule: 'eventIdTaken',
-        message: `eventId ${eventId} was first sent by another writer; use a new eventId`,
-      })),
-    );
-  }
-}
+export { EventIdTakenError } from '@tessera/event-store';

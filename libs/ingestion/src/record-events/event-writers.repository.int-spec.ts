@@ -4,6 +4,7 @@ import { QueryRunner } from 'typeorm';
 import { PostgresEventStore, anyRevision } from '@tessera/event-store';
 import { EventWritersRepository } from './event-writers.repository';
 import { EventWriters1764000000610 } from './migrations/1764000000610-event-writers';
+import { EventWritersInEvents1764000000720 } from './migrations/1764000000720-event-writers-in-events';
 
 describe('EventWritersRepository: the first writer of every eventId', () => {
   let database: TestDatabase;
@@ -59,5 +60,17 @@ describe('EventWritersRepository: the first writer of every eventId', () => {
     await migration.down(runner);
     await migration.up(runner);
     expect(await writers.claim([eventId], 'key-1')).toEqual(new Map([[eventId, null]]));
+  });
+
+  it('copies the writers it knows onto the stored events, where the PostgreSQL store now keeps them', async () => {
+    const store = new PostgresEventStore(database.pool);
+    const event = (eventId: string) => ({ eventId, type: 'PageViewed', occurredAt: '2026-11-20T10:00:00+08:00', channel: 'web', data: { url: '/' }, metadata: {}, contentHash: 'h' });
+    const [known, unknown] = [randomUUID(), randomUUID()];
+    await writers.claim([known], 'key-9');
+    await store.append([{ streamId: `customer-${randomUUID()}`, expectedRevision: anyRevision, events: [event(known), event(unknown)] }]);
+    const runner = { query: (sql: string) => database.pool.query(sql) } as unknown as QueryRunner;
+    await new EventWritersInEvents1764000000720().up(runner);
+    const { rows } = await database.pool.query<{ event_id: string; writer: string | null }>('select event_id, writer from es_events where event_id = any($1::uuid[])', [[known, unknown]]);
+    expect(new Map(rows.map((r) => [r.event_id, r.writer]))).toEqual(new Map([[known, 'key-9'], [unknown, null]]));
   });
 });
