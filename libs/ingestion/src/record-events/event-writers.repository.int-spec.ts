@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
 import { QueryRunner } from 'typeorm';
-import { PostgresEventStore, anyRevision } from '@tessera/event-store';
+import { EventWriters1764000000710, PostgresEventStore, anyRevision } from '@tessera/event-store';
 import { EventWritersRepository } from './event-writers.repository';
 import { EventWriters1764000000610 } from './migrations/1764000000610-event-writers';
 import { EventWritersInEvents1764000000720 } from './migrations/1764000000720-event-writers-in-events';
@@ -72,5 +72,20 @@ describe('EventWritersRepository: the first writer of every eventId', () => {
     await new EventWritersInEvents1764000000720().up(runner);
     const { rows } = await database.pool.query<{ event_id: string; writer: string | null }>('select event_id, writer from es_events where event_id = any($1::uuid[])', [[known, unknown]]);
     expect(new Map(rows.map((r) => [r.event_id, r.writer]))).toEqual(new Map([[known, 'key-9'], [unknown, null]]));
+  });
+
+  it('rolls back to the ledger: every stored event gets its writer row, and the first es_append comes back', async () => {
+    const store = new PostgresEventStore(database.pool);
+    const eventId = randomUUID();
+    await store.appendAs([{ streamId: `customer-${randomUUID()}`, expectedRevision: anyRevision, events: [{ eventId, type: 'PageViewed', occurredAt: '2026-11-20T10:00:00+08:00', channel: 'web', data: { url: '/' }, metadata: {}, contentHash: 'h' }] }], { id: 'key-7', othersTaken: true });
+    const runner = { query: (sql: string) => database.pool.query(sql) } as unknown as QueryRunner;
+    const argumentCounts = async () => (await database.pool.query<{ n: number }>(`select pronargs as n from pg_proc where proname = 'es_append'`)).rows.map((r) => r.n);
+    expect(await argumentCounts()).toEqual([12]);
+    await new EventWritersInEvents1764000000720().down(runner);
+    expect((await database.pool.query('select writer from ingest_event_writers where event_id = $1', [eventId])).rows).toEqual([{ writer: 'key-7' }]);
+    await new EventWriters1764000000710().down(runner);
+    expect(await argumentCounts()).toEqual([10]);
+    await new EventWriters1764000000710().up(runner);
+    expect(await argumentCounts()).toEqual([12]);
   });
 });

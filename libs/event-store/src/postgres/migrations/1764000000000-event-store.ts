@@ -71,7 +71,8 @@ export class EventStore1764000000000 implements MigrationInterface {
   }
 }
 
-const APPEND_FUNCTION = `
+/** The first `es_append` (exported for migration 1764000000710 to restore on the way down). */
+export const APPEND_FUNCTION = `
 create or replace function es_append(
   p_stream_ids text[], p_expected bigint[], p_event_ids uuid[], p_types text[], p_occurred text[],
   p_channels text[], p_data jsonb[], p_metadata jsonb[], p_hashes text[], p_check_ledger boolean)

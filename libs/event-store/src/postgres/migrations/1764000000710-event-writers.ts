@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { APPEND_FUNCTION as FIRST_APPEND_FUNCTION } from './1764000000000-event-store';
 
 /**
  * The writer of each event (an API key id, or an internal writer such as the Kafka ingest
@@ -7,6 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * With `p_writers_only`, an append whose eventId another writer stored is answered `taken` and
  * writes nothing. Keeping the writer in a ledger of its own cost a second statement and a second
  * random-UUID index per append: a quarter of the batch ingest rate (docs/benchmarks.md).
+ * The function's arguments change: instances of the previous version cannot append once this has
+ * run, so upgrade across it with every instance stopped.
  */
 export class EventWriters1764000000710 implements MigrationInterface {
   name = 'EventWriters1764000000710';
@@ -20,6 +23,7 @@ export class EventWriters1764000000710 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`drop function if exists es_append(text[], bigint[], uuid[], text[], text[], text[], jsonb[], jsonb[], text[], boolean, text, boolean)`);
+    await q.query(FIRST_APPEND_FUNCTION);
     await q.query(`alter table es_events drop column if exists writer`);
   }
 }

@@ -12,7 +12,8 @@ export class EventWritersInEvents1764000000720 implements MigrationInterface {
     await q.query(`update es_events e set writer = w.writer from ingest_event_writers w where w.event_id = e.event_id and w.writer is not null and e.writer is null`);
   }
 
-  async down(): Promise<void> {
-    // the writers stay in both places
+  /** The previous code reads writers from the ledger only: every event stored since gets its row there. */
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`insert into ingest_event_writers (event_id, writer) select event_id, writer from es_events on conflict (event_id) do nothing`);
   }
 }
