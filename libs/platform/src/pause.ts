@@ -19,3 +19,14 @@ export class Pause {
     this.wakeCurrent();
   }
 }
+
+/** Whether `work` settled within `ms` (a shutdown's bound on waiting for it; `work` goes on either way). */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const, () => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

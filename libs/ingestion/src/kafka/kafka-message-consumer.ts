@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { settlesWithin } from '@tessera/platform';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchHandler, ConsumerStatus, InboundMessage, MessageConsumer } from './message-consumer';
 
@@ -196,17 +197,6 @@ export class KafkaMessageConsumer implements MessageConsumer {
         if (!this.stopping) this.restartAfterPause('consumer did not start; trying again after a pause', failure, topic, handler);
       });
     }, retryInMs);
-  }
-}
-
-/** Whether `work` (which never rejects) settles within `ms`. */
-async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { settlesWithin } from '../pause';
 
 /**
  * A client checked out of the pool loses the pool's idle-error listener: if its connection
@@ -36,16 +37,7 @@ const CLOSE_DEADLINE_MS = 5_000;
 type Closable = PoolClient & { _ended?: boolean; connection?: { stream?: { destroy(): void } } };
 
 /** Resolves when pg has closed `client`'s connection (its 'end'), or cuts the socket after `ms`. */
-function closedWithin(client: Closable, ms: number): Promise<void> {
-  if (client._ended) return Promise.resolve();
-  return new Promise<void>((done) => {
-    const timer = setTimeout(() => {
-      client.connection?.stream?.destroy();
-      done();
-    }, ms);
-    client.once('end', () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
+async function closedWithin(client: Closable, ms: number): Promise<void> {
+  if (client._ended) return;
+  if (!(await settlesWithin(new Promise((done) => client.once('end', done)), ms))) client.connection?.stream?.destroy();
 }

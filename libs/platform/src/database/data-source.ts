@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { settlesWithin } from '../pause';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -60,7 +61,5 @@ export async function closeDatabase(dataSource: DataSource, timeoutMs = 5_000): 
     pool.on('remove', () => --open <= 0 && done());
   });
   await dataSource.destroy();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([gone, new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
-  clearTimeout(timer);
+  await settlesWithin(gone, timeoutMs);
 }
